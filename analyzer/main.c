@@ -1,6 +1,344 @@
+/*
+ * main.c - the tlsdiag command line (DESIGN.md "Command line"): subcommand
+ * dispatch, options, input detection by content, the pipeline run and the
+ * exit status (0 fine, 1 error findings, 2 usage/unreadable input, 3 input
+ * partly unreadable).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "config.h"
+#include "evidence.h"
+#include "findings.h"
+#include "pcap_input.h"
+#include "progress.h"
+#include "report.h"
+#include "x509.h"
+
+enum exit_code { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
+
+enum format { FMT_TEXT, FMT_JSON, FMT_MARKDOWN, FMT_HTML, FMT_TRACE };
+
+struct options {
+    enum format format;
+    const char *output;
+    const char *keylog;
+    int color; /* -1 auto, 0 never, 1 always */
+    bool quiet;
+    bool deterministic;
+};
+
+static const char usage_main[] =
+    "Usage: tlsdiag COMMAND [OPTIONS] ...\n"
+    "\n"
+    "tlsdiag explains why a TLS handshake failed. It reads what you already have -\n"
+    "a packet capture, an SAP ICM trace, a live interface, a certificate - rebuilds\n"
+    "every handshake, and shows which CA names the server accepts, which\n"
+    "certificates were sent, which alert ended it, and what to do about it.\n"
+    "\n"
+    "Commands:\n"
+    "  analyze INPUT...   explain the handshakes in pcap/pcapng files (also .gz)\n"
+    "  live -i IFACE      capture and explain handshakes as they happen (planned)\n"
+    "  check --cert F     would this client certificate be sent and accepted? (planned)\n"
+    "  probe HOST[:PORT]  connect and show the server's CA list and chain (planned)\n"
+    "  rules [ID]         list the diagnosis rules (planned)\n"
+    "\n"
+    "Examples:\n"
+    "  tcpdump -i any -s 0 -w /tmp/tls.pcap 'tcp port 443'   # reproduce, then Ctrl-C\n"
+    "  tlsdiag analyze /tmp/tls.pcap                         # read the report\n"
+    "  tlsdiag analyze --format json -o report.json ticket-attachment.pcapng.gz\n"
+    "\n"
+    "Run 'tlsdiag COMMAND --help' for the options of one command.\n"
+    "Exit status: 0 analysed, no error finding; 1 at least one error finding;\n"
+    "2 usage error or unreadable input; 3 input partly unreadable (results for the rest).\n";
+
+static const char usage_analyze[] =
+    "Usage: tlsdiag analyze [OPTIONS] INPUT...\n"
+    "\n"
+    "Reads packet captures (pcap or pcapng, optionally gzip-compressed; detected by\n"
+    "content, not by name) and reports every TLS handshake in them: endpoints, SNI,\n"
+    "version and cipher suite, the ladder of messages with frame numbers, the CA names\n"
+    "of a CertificateRequest (all of them), both certificate chains, alerts and the\n"
+    "outcome. TLS is found on any port, also after STARTTLS or a proxy CONNECT.\n"
+    "\n"
+    "Options:\n"
+    "  -f, --format FMT     text (default) or json (schema 1, for tickets and scripts)\n"
+    "  -o, --output FILE    write the report to FILE instead of standard output\n"
+    "      --keylog FILE    NSS key log (SSLKEYLOGFILE) - decryption is not implemented\n"
+    "                       yet; TLS 1.3 handshakes are shown as far as visible\n"
+    "      --color WHEN     auto (default: only on a terminal), always, never;\n"
+    "                       NO_COLOR in the environment means never\n"
+    "  -q, --quiet          no progress bar\n"
+    "  -h, --help           this text\n"
+    "\n"
+    "Examples:\n"
+    "  tlsdiag analyze capture.pcapng\n"
+    "  tlsdiag analyze --format json --output report.json capture.pcap.gz\n"
+    "\n"
+    "A good capture for tlsdiag: start it before the failing call (SM59 connection\n"
+    "test, SOAMANAGER ping, curl), on the host that makes or takes the call, without\n"
+    "a snap length (tcpdump -s 0), e.g.  tcpdump -i any -w /tmp/tls.pcap host PEER\n";
+
+static void die_usage(const char *msg, const char *arg)
 {
-    puts("tlsdiag");
-    return 0;
+    fprintf(stderr, "tlsdiag: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+    fprintf(stderr, "Try 'tlsdiag --help' for more information.\n");
+    exit(EXIT_USAGE);
+}
+
+static enum format parse_format(const char *s)
+{
+    static const struct {
+        const char *name;
+        enum format f;
+    } formats[] = {
+        { "text", FMT_TEXT },   { "json", FMT_JSON }, { "markdown", FMT_MARKDOWN },
+        { "md", FMT_MARKDOWN }, { "html", FMT_HTML }, { "trace", FMT_TRACE },
+    };
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+        if (strcmp(s, formats[i].name) == 0) {
+            return formats[i].f;
+        }
+    }
+    die_usage("unknown --format (use text or json)", s);
+    return FMT_TEXT;
+}
+
+static int parse_color(const char *s)
+{
+    if (strcmp(s, "auto") == 0) {
+        return -1;
+    }
+    if (strcmp(s, "always") == 0) {
+        return 1;
+    }
+    if (strcmp(s, "never") == 0) {
+        return 0;
+    }
+    die_usage("unknown --color (use auto, always or never)", s);
+    return -1;
+}
+
+/* What kind of input is this file? Decided by its first bytes. */
+enum input_kind { IN_CAPTURE, IN_UNKNOWN };
+
+static enum input_kind sniff_input(const char *path, char *errbuf, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(errbuf, errlen, "cannot open: %s", strerror(errno));
+        return IN_UNKNOWN;
+    }
+    uint8_t head[16];
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    if (n == 0) {
+        snprintf(errbuf, errlen, "the file is empty");
+        return IN_UNKNOWN;
+    }
+    if (cap_sniff(head, n)) {
+        return IN_CAPTURE;
+    }
+    snprintf(errbuf, errlen,
+             "not a pcap or pcapng capture (first bytes %02x %02x %02x %02x); ICM traces and "
+             "certificate files are not supported yet",
+             head[0], n > 1 ? head[1] : 0, n > 2 ? head[2] : 0, n > 3 ? head[3] : 0);
+    return IN_UNKNOWN;
+}
+
+static uint64_t file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && st.st_size > 0 ? (uint64_t)st.st_size : 0;
+}
+
+static int write_report(const struct options *o, const struct evidence *ev,
+                        const struct findings *fs)
+{
+    FILE *out = stdout;
+    if (o->output && strcmp(o->output, "-") != 0) {
+        out = fopen(o->output, "w");
+        if (!out) {
+            fprintf(stderr, "tlsdiag: %s: cannot write the report: %s\n", o->output,
+                    strerror(errno));
+            return -1;
+        }
+    }
+    bool color = o->color == 1 ||
+                 (o->color == -1 && out == stdout && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+    struct report_options ro = {
+        .color = color && o->format == FMT_TEXT,
+        .deterministic = o->deterministic,
+        .version = TLSDIAG_VERSION,
+    };
+    int rc = o->format == FMT_JSON ? report_write_json(out, ev, fs, &ro)
+                                   : report_write_text(out, ev, fs, &ro);
+    if (out != stdout) {
+        if (fclose(out) != 0) {
+            rc = -1;
+        }
+    } else if (fflush(out) != 0) {
+        rc = -1;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "tlsdiag: writing the report failed: %s\n", strerror(errno));
+    }
+    return rc;
+}
+
+static int cmd_analyze(int argc, char **argv)
+{
+    struct options o = { .format = FMT_TEXT, .color = -1 };
+    static const struct option longopts[] = {
+        { "format", required_argument, NULL, 'f' },  { "output", required_argument, NULL, 'o' },
+        { "keylog", required_argument, NULL, 'k' },  { "color", required_argument, NULL, 'c' },
+        { "colour", required_argument, NULL, 'c' },  { "quiet", no_argument, NULL, 'q' },
+        { "deterministic", no_argument, NULL, 'D' }, { "trust", required_argument, NULL, 'T' },
+        { "redact", no_argument, NULL, 'R' },        { "rules", required_argument, NULL, 'U' },
+        { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
+    };
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "f:o:qh", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'f':
+            o.format = parse_format(optarg);
+            break;
+        case 'o':
+            o.output = optarg;
+            break;
+        case 'k':
+            o.keylog = optarg;
+            break;
+        case 'c':
+            o.color = parse_color(optarg);
+            break;
+        case 'q':
+            o.quiet = true;
+            break;
+        case 'D':
+            o.deterministic = true;
+            break;
+        case 'T':
+            die_usage("--trust is not implemented yet", NULL);
+            break;
+        case 'R':
+            /* Never pretend to redact: a report believed redacted must be. */
+            die_usage("--redact is not implemented yet; do not share the report as redacted", NULL);
+            break;
+        case 'U':
+            die_usage("--rules is not implemented yet", NULL);
+            break;
+        case 'h':
+            fputs(usage_analyze, stdout);
+            return EXIT_OK;
+        default:
+            fprintf(stderr, "Try 'tlsdiag analyze --help' for more information.\n");
+            return EXIT_USAGE;
+        }
+    }
+    if (getenv("TLSDIAG_DETERMINISTIC")) {
+        o.deterministic = true;
+    }
+    if (o.format != FMT_TEXT && o.format != FMT_JSON) {
+        die_usage("this --format is not implemented yet (use text or json)", NULL);
+    }
+    if (optind >= argc) {
+        die_usage("analyze needs at least one input file", NULL);
+    }
+    if (o.keylog && !o.quiet) {
+        fprintf(stderr, "tlsdiag: --keylog: decryption is not implemented yet; encrypted "
+                        "handshake parts stay hidden\n");
+    }
+
+    struct evidence ev;
+    ev_init(&ev);
+    struct x509_cache *certs = x509_cache_new(&ev.arena);
+    if (!certs) {
+        fprintf(stderr, "tlsdiag: out of memory\n");
+        return EXIT_USAGE;
+    }
+    int unreadable = 0, partial = 0, total = argc - optind;
+    for (int i = optind; i < argc; i++) {
+        const char *path = argv[i];
+        char err[512] = "";
+        if (sniff_input(path, err, sizeof err) != IN_CAPTURE) {
+            fprintf(stderr, "tlsdiag: %s: %s\n", path, err);
+            unreadable++;
+            continue;
+        }
+        struct progress *bar = progress_new(path, file_size(path), !o.quiet);
+        enum status st = pcap_input_read(&ev, certs, path, bar, err, sizeof err);
+        progress_free(bar);
+        if (st == ST_TRUNCATED) {
+            const struct ev_input *in = &ev.inputs[ev.input_count - 1];
+            fprintf(stderr,
+                    "tlsdiag: %s: %s (after packet %llu); results are for the part "
+                    "before it\n",
+                    path, in->error ? in->error : "read error", (unsigned long long)in->units);
+            partial++;
+        } else if (st != ST_OK) {
+            fprintf(stderr, "tlsdiag: %s: %s\n", path, err[0] ? err : status_name(st));
+            unreadable++;
+        }
+    }
+    int rc = EXIT_OK;
+    if (unreadable == total) {
+        rc = EXIT_USAGE;
+    } else {
+        struct findings fs = { 0 };
+        if (write_report(&o, &ev, &fs) != 0) {
+            rc = EXIT_USAGE;
+        } else if (unreadable > 0 || partial > 0) {
+            rc = EXIT_PARTIAL;
+        } else {
+            for (size_t i = 0; i < fs.count; i++) {
+                if (fs.items[i].severity == SEV_ERROR) {
+                    rc = EXIT_FINDINGS;
+                }
+            }
+        }
+    }
+    x509_cache_free(certs);
+    ev_fini(&ev);
+    return rc;
+}
+
+static int cmd_planned(const char *name)
+{
+    fprintf(stderr, "tlsdiag: '%s' is not implemented yet; 'tlsdiag analyze' works today.\n", name);
+    return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage_main, stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        printf("tlsdiag %s\n", TLSDIAG_VERSION);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "analyze") == 0 || strcmp(cmd, "analyse") == 0) {
+        return cmd_analyze(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "live") == 0 || strcmp(cmd, "check") == 0 || strcmp(cmd, "probe") == 0 ||
+        strcmp(cmd, "rules") == 0) {
+        return cmd_planned(cmd);
+    }
+    die_usage("unknown command", cmd);
+    return EXIT_USAGE;
 }

@@ -9,11 +9,11 @@
 #define TLSDIAG_CAPS_H
 
 /* TCP reassembly */
-#define CAP_REASM_BYTES_PER_DIR (1u << 20)  /* out-of-order bytes held per direction */
-#define CAP_REASM_SEGS_PER_DIR 4096u        /* out-of-order segments held per direction */
-#define CAP_REASM_BYTES_TOTAL (32u << 20)   /* out-of-order bytes held over all flows */
-#define CAP_FLOWS_MAX 65536u                /* live flows in the table; oldest evicted */
-#define CAP_FLOW_IDLE_SECONDS 600u          /* a flow with no packet this long is closed */
+#define CAP_REASM_BYTES_PER_DIR (1u << 20) /* out-of-order bytes held per direction */
+#define CAP_REASM_SEGS_PER_DIR 4096u       /* out-of-order segments held per direction */
+#define CAP_REASM_BYTES_TOTAL (32u << 20)  /* out-of-order bytes held over all flows */
+#define CAP_FLOWS_MAX 65536u               /* live flows in the table; oldest evicted */
+#define CAP_FLOW_IDLE_SECONDS 600u         /* a flow with no packet this long is closed */
 
 /* TLS stream parsing */
 #define CAP_TLS_SCAN_BYTES 65536u           /* plaintext prefix searched for a ClientHello */
@@ -23,18 +23,21 @@
 #define CAP_TLS_HANDSHAKES_PER_FLOW 64u     /* renegotiations kept per TCP connection */
 #define CAP_TLS_MSGS_PER_HANDSHAKE 256u     /* ladder entries kept per handshake */
 #define CAP_TLS_ALERTS_PER_HANDSHAKE 64u
+#define CAP_TLS_BUFFERED_TOTAL (64u << 20) /* partial records held over all flows */
+#define CAP_TLS_LADDER_ENCRYPTED 8u        /* encrypted records listed per side and handshake */
+#define CAP_NOTES_PER_CONNECTION 64u
 
 /* Certificates and names */
 #define CAP_CERTS_PER_CHAIN 64u
 #define CAP_DNS_PER_LIST 8192u
-#define CAP_DN_BYTES 8192u                  /* one DER distinguished name */
-#define CAP_DN_TEXT 32768u                  /* one rendered RFC 4514 string */
+#define CAP_DN_BYTES 8192u /* one DER distinguished name */
+#define CAP_DN_TEXT 32768u /* one rendered RFC 4514 string */
 #define CAP_DER_MAX_DEPTH 32u
-#define CAP_CERT_CACHE 4096u                /* distinct certificates decoded per run */
+#define CAP_CERT_CACHE 4096u /* distinct certificates decoded per run */
 
 /* Whole run */
-#define CAP_CONNECTIONS_MAX 200000u         /* handshakes kept in one report */
-#define CAP_EVIDENCE_BYTES (256u << 20)     /* analysis arena */
+#define CAP_CONNECTIONS_MAX 200000u     /* handshakes kept in one report */
+#define CAP_EVIDENCE_BYTES (256u << 20) /* analysis arena */
 
 /* Text inputs */
 #define CAP_LINE_MAX 65536u

@@ -165,8 +165,7 @@ enum status cur_vec(struct cursor *c, unsigned width, size_t min, size_t max,
     return ST_OK;
 }
 
-enum status cur_opaque(struct cursor *c, unsigned width, size_t min, size_t max,
-                       struct bytes *ret)
+enum status cur_opaque(struct cursor *c, unsigned width, size_t min, size_t max, struct bytes *ret)
 {
     struct cursor sub;
 

@@ -19,10 +19,10 @@ struct bytes {
 };
 
 struct parse_error {
-    enum status status;   /* ST_OK while nothing failed */
-    uint64_t offset;      /* absolute offset of the failure */
-    const char *reason;   /* static string */
-    const char *file;     /* debug builds: where cur_fail was called */
+    enum status status; /* ST_OK while nothing failed */
+    uint64_t offset;    /* absolute offset of the failure */
+    const char *reason; /* static string */
+    const char *file;   /* debug builds: where cur_fail was called */
     int line;
 };
 

@@ -33,9 +33,9 @@ enum der_tag {
 };
 
 struct der_tlv {
-    uint8_t tag;          /* the identifier octet as encoded */
-    struct cursor body;   /* the contents */
-    struct bytes raw;     /* identifier, length and contents */
+    uint8_t tag;        /* the identifier octet as encoded */
+    struct cursor body; /* the contents */
+    struct bytes raw;   /* identifier, length and contents */
 };
 
 /* Reads one TLV; ST_MALFORMED on indefinite or oversized lengths, high tag

@@ -196,7 +196,10 @@ enum status ev_note_add(struct evidence *ev, struct ev_connection *conn, enum st
                         uint64_t ref, uint64_t offset, enum ev_dir from, const char *text)
 {
     struct ev_note n = {
-        .status = st, .ref = ref, .offset = offset, .from = from,
+        .status = st,
+        .ref = ref,
+        .offset = offset,
+        .from = from,
         .text = ev_strdup(&ev->arena, text),
     };
     if (!n.text) {

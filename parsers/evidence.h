@@ -25,7 +25,7 @@ struct ev_chunk;
 
 struct ev_arena {
     struct ev_chunk *head;
-    size_t used;  /* bytes handed out, for the cap */
+    size_t used; /* bytes handed out, for the cap */
     size_t cap;
 };
 
@@ -38,15 +38,14 @@ void *ev_memdup(struct ev_arena *a, const void *p, size_t n);
  * ends the C string early: callers escape first when that matters). */
 char *ev_strndup(struct ev_arena *a, const char *s, size_t n);
 char *ev_strdup(struct ev_arena *a, const char *s);
-char *ev_printf(struct ev_arena *a, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+char *ev_printf(struct ev_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Makes room for one more element in an arena array (doubling, old storage
  * is left in the arena). ST_LIMIT when *count reaches max. */
 MUST_USE enum status ev_grow(struct ev_arena *a, void **arr, size_t *cap, size_t count,
                              size_t elem_size, size_t max);
 
 /* Appends *elem to an arena array declared as `T *items; size_t n, cap;`. */
-#define EV_PUSH(arena, items, n, cap, max, elem)                                         \
+#define EV_PUSH(arena, items, n, cap, max, elem) \
     ev_push((arena), (void **)&(items), &(n), &(cap), sizeof *(items), (max), (elem))
 MUST_USE enum status ev_push(struct ev_arena *a, void **arr, size_t *count, size_t *cap,
                              size_t elem_size, size_t max, const void *elem);
@@ -54,7 +53,7 @@ MUST_USE enum status ev_push(struct ev_arena *a, void **arr, size_t *count, size
 /* ---- facts --------------------------------------------------------------- */
 
 struct ev_time {
-    int64_t sec;  /* seconds since the Unix epoch, UTC */
+    int64_t sec; /* seconds since the Unix epoch, UTC */
     uint32_t nsec;
 };
 
@@ -73,43 +72,43 @@ enum ev_outcome {
 enum ev_phase { EV_PHASE_INITIAL, EV_PHASE_RENEGOTIATION, EV_PHASE_POST_HANDSHAKE };
 
 enum ev_client_cert {
-    EV_CC_NOT_SENT = 0,  /* no Certificate message from the client */
-    EV_CC_EMPTY,         /* Certificate message with an empty list */
-    EV_CC_SENT,          /* a chain (possibly with decode failures) */
-    EV_CC_NOT_VISIBLE,   /* TLS 1.3 without keys: cannot tell */
+    EV_CC_NOT_SENT = 0, /* no Certificate message from the client */
+    EV_CC_EMPTY,        /* Certificate message with an empty list */
+    EV_CC_SENT,         /* a chain (possibly with decode failures) */
+    EV_CC_NOT_VISIBLE,  /* TLS 1.3 without keys: cannot tell */
 };
 
 struct ev_endpoint {
-    char ip[48];  /* textual, IPv6 without brackets */
+    char ip[48]; /* textual, IPv6 without brackets */
     uint16_t port;
 };
 
 /* A certificate as DESIGN.md's CERT. Shared between connections when the
  * same DER appears again (decoded once). */
 struct ev_cert {
-    struct bytes der;       /* copy in the arena */
-    char *subject;          /* RFC 4514 */
+    struct bytes der; /* copy in the arena */
+    char *subject;    /* RFC 4514 */
     char *issuer;
     struct bytes subject_der, issuer_der; /* views into der */
-    char *serial;           /* lowercase hex, colon-free */
-    char *not_before;       /* ISO 8601 UTC, e.g. 2024-01-31T12:00:00Z */
+    char *serial;                         /* lowercase hex, colon-free */
+    char *not_before;                     /* ISO 8601 UTC, e.g. 2024-01-31T12:00:00Z */
     char *not_after;
     int64_t not_before_t, not_after_t; /* Unix time */
     char sha256[65];
     char **san;
     size_t san_count;
-    char *key_type;         /* RSA, EC, Ed25519, DSA, ... */
+    char *key_type; /* RSA, EC, Ed25519, DSA, ... */
     unsigned key_bits;
     char *signature_algorithm; /* e.g. sha256WithRSAEncryption */
     bool is_ca;
-    int path_len;           /* -1 when absent */
+    int path_len; /* -1 when absent */
     bool self_signed;
     char **key_usage;
     size_t key_usage_count;
     char **ext_key_usage;
     size_t ext_key_usage_count;
-    struct bytes ski, aki;  /* key identifiers, views into der; empty when absent */
-    char *error;            /* non-NULL: wolfSSL could not decode (fields may be partial) */
+    struct bytes ski, aki; /* key identifiers, views into der; empty when absent */
+    char *error;           /* non-NULL: wolfSSL could not decode (fields may be partial) */
 };
 
 struct ev_chain {
@@ -119,8 +118,8 @@ struct ev_chain {
 };
 
 struct ev_name {
-    char *text;          /* RFC 4514 */
-    struct bytes der;    /* the DistinguishedName as sent, copy in the arena */
+    char *text;       /* RFC 4514 */
+    struct bytes der; /* the DistinguishedName as sent, copy in the arena */
 };
 
 struct ev_cert_request {
@@ -132,7 +131,7 @@ struct ev_cert_request {
     size_t sig_alg_count;
     struct ev_name *ca_names;
     size_t ca_count;
-    struct bytes context;     /* TLS 1.3 certificate_request_context */
+    struct bytes context; /* TLS 1.3 certificate_request_context */
     uint64_t ref;
 };
 
@@ -140,44 +139,44 @@ struct ev_cert_request {
  * application data record in one direction. */
 struct ev_msg {
     enum ev_dir from;
-    uint8_t content_type;  /* 20 ChangeCipherSpec, 21 alert, 22 handshake, 23 app data */
-    uint8_t hs_type;       /* handshake type when content_type == 22 and not encrypted */
+    uint8_t content_type; /* 20 ChangeCipherSpec, 21 alert, 22 handshake, 23 app data */
+    uint8_t hs_type;      /* handshake type when content_type == 22 and not encrypted */
     bool encrypted;
-    uint32_t length;       /* message (or record) body length */
-    uint64_t ref;          /* frame/line where the message completed */
-    uint64_t ref_first;    /* frame/line where it started */
+    uint32_t length;    /* message (or record) body length */
+    uint64_t ref;       /* frame/line where the message completed */
+    uint64_t ref_first; /* frame/line where it started */
     struct ev_time ts;
-    const char *name;      /* static: "ClientHello", "Alert", "Encrypted handshake message", ... */
+    const char *name; /* static: "ClientHello", "Alert", "Encrypted handshake message", ... */
 };
 
 struct ev_alert {
     enum ev_dir from;
-    uint8_t level;         /* 1 warning, 2 fatal; 0 when encrypted */
+    uint8_t level; /* 1 warning, 2 fatal; 0 when encrypted */
     uint8_t description;
     bool encrypted;
     uint64_t ref;
     struct ev_time ts;
-    size_t msg_index;      /* position in the ladder */
+    size_t msg_index; /* position in the ladder */
 };
 
 /* Anything that went wrong while reading: a malformed message, a gap, a cap. */
 struct ev_note {
     enum status status;
     uint64_t ref;
-    uint64_t offset;       /* stream offset, or 0 */
+    uint64_t offset; /* stream offset, or 0 */
     enum ev_dir from;
     char *text;
 };
 
 struct ev_client_hello {
     bool seen;
-    bool sslv2;            /* SSLv2-compatible ClientHello */
+    bool sslv2; /* SSLv2-compatible ClientHello */
     uint16_t legacy_version;
-    uint16_t *versions;    /* supported_versions, in offer order */
+    uint16_t *versions; /* supported_versions, in offer order */
     size_t version_count;
     uint16_t *suites;
     size_t suite_count;
-    char *sni;             /* NULL when absent */
+    char *sni; /* NULL when absent */
     char **alpn;
     size_t alpn_count;
     uint16_t *sig_algs;
@@ -192,9 +191,9 @@ struct ev_client_hello {
 
 struct ev_server_hello {
     bool seen;
-    bool hrr;              /* a HelloRetryRequest was seen before the ServerHello */
+    bool hrr; /* a HelloRetryRequest was seen before the ServerHello */
     uint16_t legacy_version;
-    uint16_t version;      /* negotiated: supported_versions, else legacy_version */
+    uint16_t version; /* negotiated: supported_versions, else legacy_version */
     uint16_t suite;
     uint8_t random[32];
     uint64_t ref;
@@ -203,26 +202,26 @@ struct ev_server_hello {
 struct ev_source {
     enum ev_source_kind kind;
     const char *path;
-    uint64_t first, last;  /* frames or lines */
-    char *thread;          /* ICM: thread id */
-    char *conn;            /* ICM: CCL connection id, e.g. Cli-0001D1E1 */
+    uint64_t first, last; /* frames or lines */
+    char *thread;         /* ICM: thread id */
+    char *conn;           /* ICM: CCL connection id, e.g. Cli-0001D1E1 */
 };
 
 struct ev_connection {
-    unsigned id;           /* 1-based, in report order */
-    unsigned stream;       /* 1-based TCP connection number */
+    unsigned id;     /* 1-based, in report order */
+    unsigned stream; /* 1-based TCP connection number */
     struct ev_source source;
     struct ev_endpoint client, server;
     struct ev_time first_ts, last_ts;
-    bool roles_guessed;    /* no hello seen: roles from ports/heuristics */
+    bool roles_guessed; /* no hello seen: roles from ports/heuristics */
 
     struct ev_client_hello ch;
     struct ev_server_hello sh;
 
-    struct ev_chain *server_chain;          /* NULL: not seen */
-    struct ev_cert_request *cert_request;   /* NULL: none seen */
+    struct ev_chain *server_chain;        /* NULL: not seen */
+    struct ev_cert_request *cert_request; /* NULL: none seen */
     enum ev_client_cert client_cert;
-    struct ev_chain *client_chain;          /* when EV_CC_SENT or EV_CC_EMPTY */
+    struct ev_chain *client_chain; /* when EV_CC_SENT or EV_CC_EMPTY */
 
     struct ev_msg *msgs;
     size_t msg_count, msg_cap;
@@ -231,23 +230,23 @@ struct ev_connection {
     struct ev_note *notes;
     size_t note_count, note_cap;
 
-    bool encrypted_after_hello;  /* TLS 1.3: handshake hidden after ServerHello */
-    bool fin[2], rst[2];         /* TCP close seen, per sender (enum ev_dir) */
+    bool encrypted_after_hello; /* TLS 1.3: handshake hidden after ServerHello */
+    bool fin[2], rst[2];        /* TCP close seen, per sender (enum ev_dir) */
     uint64_t close_ref;
     enum ev_outcome outcome;
-    const char *outcome_detail;  /* why failed/incomplete, in words */
-    bool app_data[2];            /* application data seen per direction */
+    const char *outcome_detail; /* why failed/incomplete, in words */
+    bool app_data[2];           /* application data seen per direction */
 };
 
 struct ev_input {
     const char *path;
     enum ev_input_kind kind;
-    uint64_t units;        /* packets or lines */
+    uint64_t units; /* packets or lines */
     uint64_t bytes;
     bool truncated;
-    char *error;           /* non-NULL: what stopped reading */
+    char *error; /* non-NULL: what stopped reading */
     uint64_t error_ref;
-    uint64_t tcp_flows, fragments, skipped;  /* diagnostics */
+    uint64_t tcp_flows, fragments, skipped; /* diagnostics */
 };
 
 struct evidence {
@@ -263,8 +262,7 @@ void ev_fini(struct evidence *ev);
 struct ev_input *ev_input_add(struct evidence *ev, const char *path, enum ev_input_kind kind);
 /* A new zeroed connection appended to the list; NULL at the cap. */
 struct ev_connection *ev_connection_add(struct evidence *ev);
-MUST_USE enum status ev_note_add(struct evidence *ev, struct ev_connection *conn,
-                                 enum status st, uint64_t ref, uint64_t offset,
-                                 enum ev_dir from, const char *text);
+MUST_USE enum status ev_note_add(struct evidence *ev, struct ev_connection *conn, enum status st,
+                                 uint64_t ref, uint64_t offset, enum ev_dir from, const char *text);
 
 #endif

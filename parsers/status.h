@@ -10,14 +10,14 @@
 
 #define MUST_USE __attribute__((warn_unused_result))
 
-#define STATUS_LIST(X)                                              \
-    X(ST_OK, "ok")                                                  \
-    X(ST_INCOMPLETE, "incomplete (more bytes needed)")              \
-    X(ST_TRUNCATED, "truncated (capture ended or bytes missing)")   \
-    X(ST_MALFORMED, "malformed")                                    \
-    X(ST_LIMIT, "limit exceeded")                                   \
-    X(ST_UNSUPPORTED, "unsupported")                                \
-    X(ST_NOMEM, "out of memory")                                    \
+#define STATUS_LIST(X)                                            \
+    X(ST_OK, "ok")                                                \
+    X(ST_INCOMPLETE, "incomplete (more bytes needed)")            \
+    X(ST_TRUNCATED, "truncated (capture ended or bytes missing)") \
+    X(ST_MALFORMED, "malformed")                                  \
+    X(ST_LIMIT, "limit exceeded")                                 \
+    X(ST_UNSUPPORTED, "unsupported")                              \
+    X(ST_NOMEM, "out of memory")                                  \
     X(ST_INTERNAL, "internal error")
 
 #define STATUS_ENUM_ITEM(id, text) id,
@@ -26,12 +26,12 @@ enum status { STATUS_LIST(STATUS_ENUM_ITEM) };
 
 const char *status_name(enum status st);
 
-#define TRY(expr)                          \
-    do {                                   \
-        enum status try_st_ = (expr);      \
-        if (try_st_ != ST_OK) {            \
-            return try_st_;                \
-        }                                  \
+#define TRY(expr)                     \
+    do {                              \
+        enum status try_st_ = (expr); \
+        if (try_st_ != ST_OK) {       \
+            return try_st_;           \
+        }                             \
     } while (0)
 
 #endif

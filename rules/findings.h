@@ -15,13 +15,13 @@
 enum severity { SEV_INFO = 0, SEV_WARNING, SEV_ERROR };
 
 struct finding {
-    const char *rule;          /* e.g. "no_fitting_ca" */
+    const char *rule; /* e.g. "no_fitting_ca" */
     enum severity severity;
     const char *title;
     const char *explanation;
     const char **remediation;
     size_t remediation_count;
-    uint64_t *evidence;        /* frame numbers or trace lines */
+    uint64_t *evidence; /* frame numbers or trace lines */
     size_t evidence_count;
     const char **references;
     size_t reference_count;

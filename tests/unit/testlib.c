@@ -98,8 +98,7 @@ void tl_check(int ok, const char *file, int line, const char *expr, const char *
     fprintf(stderr, "%s:%d: FAIL [%s] %s\n", file, line, ctx ? ctx : "", expr);
 }
 
-void tl_check_str(const char *got, const char *want, const char *file, int line,
-                  const char *ctx)
+void tl_check_str(const char *got, const char *want, const char *file, int line, const char *ctx)
 {
     if ((got == NULL && want == NULL) || (got && want && strcmp(got, want) == 0)) {
         tl_passed++;

@@ -19,14 +19,14 @@ long tl_hex(const char *hex, uint8_t *out, size_t max);
 uint8_t *tl_read_file(const char *path, size_t *ret_len);
 
 void tl_check(int ok, const char *file, int line, const char *expr, const char *ctx);
-void tl_check_str(const char *got, const char *want, const char *file, int line,
-                  const char *ctx);
+void tl_check_str(const char *got, const char *want, const char *file, int line, const char *ctx);
 void tl_check_int(long long got, long long want, const char *file, int line, const char *ctx);
 /* Prints the summary; returns the process exit status. */
 int tl_done(void);
 
 #define CHECK(expr, ctx) tl_check(!!(expr), __FILE__, __LINE__, #expr, (ctx))
 #define CHECK_STR(got, want, ctx) tl_check_str((got), (want), __FILE__, __LINE__, (ctx))
-#define CHECK_INT(got, want, ctx) tl_check_int((long long)(got), (long long)(want), __FILE__, __LINE__, (ctx))
+#define CHECK_INT(got, want, ctx) \
+    tl_check_int((long long)(got), (long long)(want), __FILE__, __LINE__, (ctx))
 
 #endif

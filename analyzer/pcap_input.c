@@ -1,0 +1,139 @@
+/*
+ * pcap_input.c - wires captures/ to the TLS step: every TCP flow gets a
+ * tls_stream; in-order bytes, gaps and closes go to it; when the stream says
+ * the handshake is over, the flow stops buffering (application data is
+ * counted, never stored), which keeps large captures in bounded memory.
+ */
+#include "pcap_input.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "capture.h"
+#include "progress.h"
+#include "tls_stream.h"
+
+struct run {
+    struct tls_stream_env env;
+    size_t buffered;
+    struct ev_input *input;
+};
+
+static void *on_open(void *ctx, const struct cap_flow_info *info)
+{
+    struct run *r = ctx;
+    r->input->tcp_flows++;
+    return tls_stream_new(&r->env, info->stream, &info->a, &info->b);
+}
+
+static enum cap_verdict on_data(void *ctx, void *user, enum cap_side side, const uint8_t *data,
+                                size_t len, uint64_t offset, uint64_t frame, struct ev_time ts)
+{
+    (void)ctx;
+    if (!user) {
+        return CAP_SKIP_FLOW;
+    }
+    switch (tls_stream_data(user, (int)side, data, len, offset, frame, ts)) {
+    case TLS_STREAM_KEEP:
+        return CAP_KEEP;
+    case TLS_STREAM_SKIP_SIDE:
+        return CAP_SKIP_DIRECTION;
+    case TLS_STREAM_SKIP_FLOW:
+        return CAP_SKIP_FLOW;
+    }
+    return CAP_KEEP;
+}
+
+static void on_gap(void *ctx, void *user, enum cap_side side, uint64_t offset, uint64_t len,
+                   uint64_t frame)
+{
+    (void)ctx;
+    if (user) {
+        tls_stream_gap(user, (int)side, offset, len, frame);
+    }
+}
+
+static void on_close(void *ctx, void *user, enum cap_side side, bool rst, uint64_t frame,
+                     struct ev_time ts)
+{
+    (void)ctx;
+    if (user) {
+        tls_stream_close(user, (int)side, rst, frame, ts);
+    }
+}
+
+static void on_end(void *ctx, void *user)
+{
+    (void)ctx;
+    tls_stream_end(user);
+}
+
+enum status pcap_input_read(struct evidence *ev, struct x509_cache *certs, const char *path,
+                            struct progress *progress, char *errbuf, size_t errlen)
+{
+    struct cap_source *src = NULL;
+    enum status st = cap_source_open_file(path, &src, errbuf, errlen);
+    if (st != ST_OK) {
+        return st;
+    }
+    enum ev_input_kind kind = cap_source_format(src) == CAP_FMT_PCAPNG ? EV_IN_PCAPNG : EV_IN_PCAP;
+    struct run r = { .env = { .ev = ev, .certs = certs, .path = NULL } };
+    r.input = ev_input_add(ev, path, kind);
+    if (!r.input) {
+        cap_source_close(src);
+        snprintf(errbuf, errlen, "out of memory");
+        return ST_NOMEM;
+    }
+    r.env.path = r.input->path;
+    r.env.buffered = &r.buffered;
+
+    struct cap_flow_handler h = {
+        .ctx = &r,
+        .on_open = on_open,
+        .on_data = on_data,
+        .on_gap = on_gap,
+        .on_close = on_close,
+        .on_end = on_end,
+    };
+    struct cap_flows *flows = cap_flows_new(&h);
+    if (!flows) {
+        cap_source_close(src);
+        snprintf(errbuf, errlen, "out of memory");
+        return ST_NOMEM;
+    }
+
+    struct cap_packet pkt;
+    char msg[256] = "";
+    for (;;) {
+        st = cap_source_next(src, &pkt, msg, sizeof msg);
+        if (st != ST_OK) {
+            break;
+        }
+        r.input->units++;
+        r.input->bytes += pkt.caplen;
+        struct cap_tcp_segment seg;
+        enum cap_skip_reason why = CAP_SKIP_NONE;
+        enum status dst = cap_decode(&pkt, &seg, &why);
+        if (dst == ST_OK) {
+            cap_flows_add(flows, &seg, pkt.frame, pkt.ts);
+        } else if (why == CAP_SKIP_FRAGMENT) {
+            r.input->fragments++;
+        } else {
+            r.input->skipped++;
+        }
+        if (progress && (r.input->units & 0x3ff) == 0) {
+            progress_update(progress, cap_source_position(src));
+        }
+    }
+    cap_flows_finish(flows);
+    cap_flows_free(flows);
+    cap_source_close(src);
+
+    if (st == ST_INCOMPLETE) {
+        return ST_OK;
+    }
+    r.input->truncated = true;
+    r.input->error = ev_strdup(&ev->arena, msg[0] ? msg : status_name(st));
+    r.input->error_ref = r.input->units + 1;
+    return ST_TRUNCATED;
+}

@@ -1,0 +1,22 @@
+/*
+ * pcap_input.h - one capture file through the pipeline: libpcap packets ->
+ * link/IP/TCP decoding -> flows and reassembly -> TLS framing -> evidence.
+ */
+#ifndef TLSDIAG_PCAP_INPUT_H
+#define TLSDIAG_PCAP_INPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "evidence.h"
+#include "x509.h"
+
+struct progress;
+
+/* Reads `path` into `ev`. Returns ST_OK, ST_TRUNCATED (results for the part
+ * that was read; message in ev's input entry), or another status when the
+ * file could not be read at all (one-line message in errbuf). */
+enum status pcap_input_read(struct evidence *ev, struct x509_cache *certs, const char *path,
+                            struct progress *progress, char *errbuf, size_t errlen);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * report.h - renderers of the evidence and its findings: the JSON report
+ * (DESIGN.md "JSON report", schema 1, a contract for ticket automation and
+ * tests) and the text report (the default format, read at a terminal and
+ * pasted into tickets). Renderers only read the evidence.
+ */
+#ifndef TLSDIAG_REPORT_H
+#define TLSDIAG_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "evidence.h"
+#include "findings.h"
+
+struct report_options {
+    bool color;          /* ANSI colours in the text report (the caller decides: TTY, --color) */
+    bool deterministic;  /* no wall-clock times, version printed as "test" (golden tests) */
+    const char *version; /* tool version; NULL prints "unknown" */
+};
+
+/*
+ * Writes the whole report to out. `f` may be NULL (no findings). Returns 0,
+ * or -1 when writing failed (checked with ferror after a flush) or memory
+ * ran out.
+ */
+int report_write_json(FILE *out, const struct evidence *ev, const struct findings *f,
+                      const struct report_options *o);
+int report_write_text(FILE *out, const struct evidence *ev, const struct findings *f,
+                      const struct report_options *o);
+
+#endif

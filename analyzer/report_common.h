@@ -1,0 +1,85 @@
+/*
+ * report_common.h - small helpers the renderers share: names of evidence
+ * enums as the JSON report (DESIGN.md "JSON report", schema 1) spells them,
+ * ISO 8601 UTC timestamps of capture times, address:port formatting, a
+ * strict UTF-8 decoder (RFC 3629) used to keep untrusted strings valid in
+ * JSON and harmless on a terminal, and the report's summary counts.
+ */
+#ifndef TLSDIAG_REPORT_COMMON_H
+#define TLSDIAG_REPORT_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "evidence.h"
+#include "findings.h"
+#include "report.h"
+
+/* Longest ISO 8601 text written by report_time_iso, NUL included. */
+#define REPORT_TIME_LEN 40
+/* "[" + IPv6 text + "]:" + port, NUL included. */
+#define REPORT_ENDPOINT_LEN 64
+
+const char *report_input_kind_name(enum ev_input_kind kind); /* "pcap", "icm-trace", ... */
+const char *report_source_kind_name(enum ev_source_kind kind);
+const char *report_outcome_name(enum ev_outcome outcome);    /* "established", ... */
+const char *report_phase_name(enum ev_phase phase);          /* "initial", ... */
+const char *report_dir_name(enum ev_dir dir);                /* "client" / "server" */
+const char *report_client_cert_name(enum ev_client_cert cc); /* "not_sent", "empty", ... */
+const char *report_status_token(enum status st);             /* "malformed", ... */
+/* The version string to print: "test" when deterministic, never NULL. */
+const char *report_version(const struct report_options *o);
+
+/* True when the time carries a value (an all-zero time means unknown). */
+bool report_time_known(const struct ev_time *t);
+/* "2024-01-31T12:00:00.123456Z" (6 fractional digits, 9 when the
+ * nanoseconds need them). Returns false (buf = "") for an unknown time or
+ * one gmtime cannot represent. */
+bool report_time_iso(const struct ev_time *t, char *buf, size_t n);
+
+/* "10.0.0.1:443", "[::1]:443". */
+void report_endpoint_str(const struct ev_endpoint *ep, char *buf, size_t n);
+
+/* Name of a ladder entry: the parser's static name, else a table name,
+ * else the number. Always printable. */
+const char *report_msg_name(const struct ev_msg *m, char *buf, size_t n);
+
+/*
+ * Decodes one UTF-8 sequence (RFC 3629: no overlongs, no surrogates, at most
+ * U+10FFFF) from s[0..left). Returns its length (1-4) and the code point in
+ * *ret_cp, or 0 when the bytes are not valid UTF-8 (*ret_cp untouched).
+ */
+size_t report_utf8_decode(const unsigned char *s, size_t left, uint32_t *ret_cp);
+
+struct report_counts {
+    size_t handshakes;      /* ev->conn_count */
+    size_t tcp_connections; /* distinct (source path, stream) pairs */
+    size_t established, failed, incomplete;
+    size_t errors, warnings, infos; /* all findings, input-wide included */
+};
+
+void report_count(const struct evidence *ev, const struct findings *f,
+                  struct report_counts *ret_counts);
+
+/*
+ * Findings grouped by connection, in catalog order within a connection.
+ * by_conn[i] lists the findings of ev->conns[i]; global those with conn ==
+ * NULL (or a conn not in ev). The arrays are malloc'd: report_index_fini.
+ */
+struct report_flist {
+    const struct finding **items;
+    size_t count;
+};
+
+struct report_index {
+    struct report_flist *by_conn; /* ev->conn_count entries */
+    struct report_flist global;
+    const struct finding **storage;
+};
+
+/* 0, or -1 when out of memory. */
+int report_index_init(struct report_index *ix, const struct evidence *ev, const struct findings *f);
+void report_index_fini(struct report_index *ix);
+
+#endif

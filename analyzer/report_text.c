@@ -1,0 +1,850 @@
+/*
+ * report_text.c - the text report, tlsdiag's default output: read at a
+ * terminal and pasted into tickets. A header (tool, inputs), a summary
+ * line, then per handshake: endpoints, SNI, version, suite, outcome, the
+ * message ladder with frame numbers (alerts inline), the CertificateRequest
+ * with every CA name, both certificate chains, parse notes and findings.
+ * Nothing is wrapped or cut: long distinguished names are printed whole.
+ * Every string that came from the input is printed through tx_safe, which
+ * shows control characters as \xHH and invalid UTF-8 as U+FFFD, so a
+ * capture cannot drive the reader's terminal. Colour only when asked.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+#include "report_common.h"
+#include "tls_names.h"
+
+#define NAME_BUF 32
+
+#define SGR_BOLD "1"
+#define SGR_RED "31"
+#define SGR_BOLD_RED "1;31"
+#define SGR_YELLOW "33"
+#define SGR_GREEN "32"
+
+struct tx {
+    FILE *f;
+    bool color;
+    bool failed;
+};
+
+static void tx_printf(struct tx *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void tx_printf(struct tx *t, const char *fmt, ...)
+{
+    if (t->failed) {
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    if (vfprintf(t->f, fmt, ap) < 0) {
+        t->failed = true;
+    }
+    va_end(ap);
+}
+
+static void tx_put(struct tx *t, const char *s)
+{
+    if (!t->failed && fputs(s, t->f) == EOF) {
+        t->failed = true;
+    }
+}
+
+static void tx_on(struct tx *t, const char *sgr)
+{
+    if (t->color) {
+        tx_printf(t, "\033[%sm", sgr);
+    }
+}
+
+static void tx_off(struct tx *t)
+{
+    if (t->color) {
+        tx_put(t, "\033[0m");
+    }
+}
+
+/*
+ * Untrusted text: valid UTF-8 is kept, C0/C1 controls and DEL become
+ * \xHH / \u00HH, bytes that are not UTF-8 become U+FFFD. With indent >= 0
+ * a newline starts a new line indented by that many spaces.
+ */
+static void tx_safe_indent(struct tx *t, const char *s, int indent)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    size_t i = 0;
+
+    while (i < n && !t->failed) {
+        unsigned char c = p[i];
+        if (c == '\n' && indent >= 0) {
+            tx_printf(t, "\n%*s", indent, "");
+            i++;
+        } else if (c < 0x20 || c == 0x7f) {
+            tx_printf(t, "\\x%02X", (unsigned)c);
+            i++;
+        } else if (c < 0x80) {
+            if (putc(c, t->f) == EOF) {
+                t->failed = true;
+            }
+            i++;
+        } else {
+            uint32_t cp = 0;
+            size_t len = report_utf8_decode(p + i, n - i, &cp);
+            if (len == 0) {
+                tx_put(t, "\xef\xbf\xbd");
+                i++;
+            } else if (cp < 0xa0) {
+                tx_printf(t, "\\u%04" PRIX32, cp);
+                i += len;
+            } else {
+                if (fwrite(p + i, 1, len, t->f) != len) {
+                    t->failed = true;
+                }
+                i += len;
+            }
+        }
+    }
+}
+
+static void tx_safe(struct tx *t, const char *s)
+{
+    tx_safe_indent(t, s ? s : "(none)", -1);
+}
+
+/* ---- small formatters ---------------------------------------------------- */
+
+static const char *ref_word(const struct ev_connection *c)
+{
+    return c->source.kind == EV_SRC_ICM ? "line" : "frame";
+}
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+static size_t digits(uint64_t v)
+{
+    size_t d = 1;
+    while (v >= 10) {
+        v /= 10;
+        d++;
+    }
+    return d;
+}
+
+/* "+1.234567" seconds from base to ts. */
+static void rel_time(const struct ev_time *base, const struct ev_time *ts, char *buf, size_t n)
+{
+    int64_t dsec = ts->sec - base->sec;
+    int64_t dns = (int64_t)ts->nsec - (int64_t)base->nsec;
+    if (dns < 0) {
+        dns += 1000000000;
+        dsec -= 1;
+    }
+    int64_t us = dns / 1000;
+    if (dsec < 0) {
+        /* out of order: print the magnitude with a minus sign */
+        int64_t total = -(dsec * 1000000 + us);
+        snprintf(buf, n, "-%" PRId64 ".%06" PRId64, total / 1000000, total % 1000000);
+    } else {
+        snprintf(buf, n, "+%" PRId64 ".%06" PRId64, dsec, us);
+    }
+}
+
+static void print_u16_list(struct tx *t, const uint16_t *v, size_t n,
+                           const char *(*str)(uint16_t, char *, size_t))
+{
+    char buf[NAME_BUF];
+    for (size_t i = 0; v && i < n; i++) {
+        tx_printf(t, "%s%s", i ? ", " : "", str(v[i], buf, sizeof buf));
+    }
+}
+
+static void print_str_list(struct tx *t, char *const *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        tx_put(t, i ? ", " : "");
+        tx_safe(t, v[i]);
+    }
+}
+
+static void label(struct tx *t, int indent, const char *name)
+{
+    tx_printf(t, "%*s%-15s ", indent, "", name);
+}
+
+/* ---- header and summary ------------------------------------------------- */
+
+static void print_input(struct tx *t, const struct ev_input *in)
+{
+    tx_put(t, "Input: ");
+    tx_safe(t, in->path);
+    tx_printf(t, " (%s", report_input_kind_name(in->kind));
+    switch (in->kind) {
+    case EV_IN_PCAP:
+    case EV_IN_PCAPNG:
+    case EV_IN_LIVE:
+        tx_printf(t, ", %" PRIu64 " %s", in->units, plural(in->units, "packet", "packets"));
+        break;
+    case EV_IN_ICM:
+        tx_printf(t, ", %" PRIu64 " %s", in->units, plural(in->units, "line", "lines"));
+        break;
+    case EV_IN_CERT:
+    case EV_IN_PROBE:
+        break;
+    }
+    tx_put(t, ")");
+    if (in->truncated) {
+        tx_put(t, " ");
+        tx_on(t, SGR_YELLOW);
+        tx_put(t, "TRUNCATED");
+        tx_off(t);
+    }
+    tx_put(t, "\n");
+    if (in->error) {
+        tx_put(t, "  ");
+        tx_on(t, SGR_RED);
+        tx_put(t, "error");
+        if (in->error_ref) {
+            const char *w = in->kind == EV_IN_ICM ? "line" : "frame";
+            tx_printf(t, " at %s %" PRIu64, w, in->error_ref);
+        }
+        tx_put(t, ": ");
+        tx_safe(t, in->error);
+        tx_off(t);
+        tx_put(t, "\n");
+    }
+}
+
+static void print_summary(struct tx *t, const struct report_counts *n)
+{
+    if (n->handshakes == 0) {
+        tx_put(t, "No TLS handshake found.\n");
+    } else {
+        tx_printf(t, "%zu %s in %zu TCP %s", n->handshakes,
+                  plural(n->handshakes, "handshake", "handshakes"), n->tcp_connections,
+                  plural(n->tcp_connections, "connection", "connections"));
+        const char *sep = ": ";
+        if (n->failed) {
+            tx_put(t, sep);
+            tx_on(t, SGR_RED);
+            tx_printf(t, "%zu failed", n->failed);
+            tx_off(t);
+            sep = ", ";
+        }
+        if (n->established) {
+            tx_put(t, sep);
+            tx_on(t, SGR_GREEN);
+            tx_printf(t, "%zu established", n->established);
+            tx_off(t);
+            sep = ", ";
+        }
+        if (n->incomplete) {
+            tx_put(t, sep);
+            tx_on(t, SGR_YELLOW);
+            tx_printf(t, "%zu incomplete", n->incomplete);
+            tx_off(t);
+        }
+        tx_put(t, "\n");
+    }
+    if (n->errors + n->warnings + n->infos == 0) {
+        tx_put(t, "Findings: none\n");
+        return;
+    }
+    tx_printf(t, "Findings: %zu %s, %zu %s, %zu info\n", n->errors,
+              plural(n->errors, "error", "errors"), n->warnings,
+              plural(n->warnings, "warning", "warnings"), n->infos);
+}
+
+/* ---- one connection ------------------------------------------------------ */
+
+static void print_heading(struct tx *t, const struct ev_connection *c)
+{
+    char cli[REPORT_ENDPOINT_LEN], srv[REPORT_ENDPOINT_LEN];
+
+    report_endpoint_str(&c->client, cli, sizeof cli);
+    report_endpoint_str(&c->server, srv, sizeof srv);
+    tx_on(t, SGR_BOLD);
+    tx_printf(t, "Connection #%u", c->id);
+    if (c->source.kind == EV_SRC_ICM) {
+        tx_put(t, " (ICM trace");
+        if (c->source.thread) {
+            tx_put(t, ", thread ");
+            tx_safe(t, c->source.thread);
+        }
+        if (c->source.conn) {
+            tx_put(t, ", ");
+            tx_safe(t, c->source.conn);
+        }
+        tx_put(t, ")");
+    } else {
+        tx_printf(t, " (TCP stream %u)", c->stream);
+    }
+    tx_put(t, " client ");
+    tx_safe(t, cli);
+    tx_put(t, " -> server ");
+    tx_safe(t, srv);
+    tx_off(t);
+    if (c->roles_guessed) {
+        tx_put(t, " (roles guessed: no hello seen)");
+    }
+    tx_put(t, "\n");
+}
+
+static void print_overview(struct tx *t, const struct ev_connection *c)
+{
+    char buf[NAME_BUF];
+    char t1[REPORT_TIME_LEN], t2[REPORT_TIME_LEN];
+
+    label(t, 2, "Source:");
+    tx_safe(t, c->source.path);
+    if (c->source.first || c->source.last) {
+        if (c->source.first == c->source.last) {
+            tx_printf(t, ", %s %" PRIu64, ref_word(c), c->source.first);
+        } else {
+            tx_printf(t, ", %ss %" PRIu64 "-%" PRIu64, ref_word(c), c->source.first,
+                      c->source.last);
+        }
+    }
+    tx_put(t, "\n");
+    if (report_time_iso(&c->first_ts, t1, sizeof t1)) {
+        label(t, 2, "Time:");
+        tx_put(t, t1);
+        if (report_time_iso(&c->last_ts, t2, sizeof t2) && strcmp(t1, t2) != 0) {
+            tx_printf(t, " to %s", t2);
+        }
+        tx_put(t, "\n");
+    }
+
+    label(t, 2, "SNI:");
+    if (!c->ch.seen) {
+        tx_put(t, "unknown (no ClientHello seen)\n");
+    } else if (c->ch.sni) {
+        tx_safe(t, c->ch.sni);
+        tx_put(t, "\n");
+    } else {
+        tx_put(t, "none (the ClientHello carried no server_name)\n");
+    }
+
+    if (c->ch.seen) {
+        label(t, 2, "Client offered:");
+        if (c->ch.version_count > 0) {
+            print_u16_list(t, c->ch.versions, c->ch.version_count, tls_version_str);
+        } else {
+            tx_put(t, tls_version_str(c->ch.legacy_version, buf, sizeof buf));
+        }
+        if (c->ch.sslv2) {
+            tx_put(t, " (SSLv2-format ClientHello)");
+        }
+        tx_printf(t, "; %zu cipher %s", c->ch.suite_count,
+                  plural(c->ch.suite_count, "suite", "suites"));
+        if (c->ch.alpn_count > 0) {
+            tx_put(t, "; ALPN ");
+            print_str_list(t, c->ch.alpn, c->ch.alpn_count);
+        }
+        if (c->ch.certificate_authorities) {
+            tx_put(t, "; certificate_authorities");
+        }
+        if (c->ch.post_handshake_auth) {
+            tx_put(t, "; post_handshake_auth");
+        }
+        tx_put(t, "\n");
+        if (c->ch.suite_count > 0) {
+            label(t, 2, "Offered suites:");
+            print_u16_list(t, c->ch.suites, c->ch.suite_count, tls_cipher_suite_str);
+            tx_put(t, "\n");
+        }
+    }
+
+    label(t, 2, "Version:");
+    if (c->sh.seen) {
+        tx_put(t, tls_version_str(c->sh.version, buf, sizeof buf));
+        if (c->sh.hrr) {
+            tx_put(t, " (after a HelloRetryRequest)");
+        }
+        tx_put(t, "\n");
+        label(t, 2, "Cipher suite:");
+        tx_put(t, tls_cipher_suite_str(c->sh.suite, buf, sizeof buf));
+        tx_put(t, "\n");
+    } else {
+        tx_put(t, "not negotiated (no ServerHello seen)\n");
+    }
+
+    label(t, 2, "Outcome:");
+    switch (c->outcome) {
+    case EV_OUT_ESTABLISHED:
+        tx_on(t, SGR_GREEN);
+        tx_put(t, "ESTABLISHED");
+        break;
+    case EV_OUT_FAILED:
+        tx_on(t, SGR_BOLD_RED);
+        tx_put(t, "FAILED");
+        break;
+    case EV_OUT_INCOMPLETE:
+    default:
+        tx_on(t, SGR_YELLOW);
+        tx_put(t, "INCOMPLETE");
+        break;
+    }
+    tx_off(t);
+    if (c->outcome_detail) {
+        tx_put(t, " - ");
+        tx_safe(t, c->outcome_detail);
+    }
+    tx_put(t, "\n");
+}
+
+/* in_ladder: the ladder line says "(encrypted)" itself. */
+static void print_alert_text(struct tx *t, const struct ev_alert *a, bool in_ladder)
+{
+    char buf[NAME_BUF];
+    if (a->encrypted) {
+        tx_put(t, in_ladder ? "Alert" : "Alert (encrypted)");
+        return;
+    }
+    const char *lvl = tls_alert_level_name(a->level);
+    tx_on(t, a->level == 2 ? SGR_BOLD_RED : SGR_YELLOW);
+    tx_put(t, "Alert ");
+    if (lvl) {
+        tx_put(t, lvl);
+    } else {
+        tx_printf(t, "level %u", (unsigned)a->level);
+    }
+    tx_printf(t, " %s (%u)", tls_alert_str(a->description, buf, sizeof buf),
+              (unsigned)a->description);
+    tx_off(t);
+}
+
+static const char *arrow(enum ev_dir d)
+{
+    return d == EV_FROM_SERVER ? "C <- S" : "C -> S";
+}
+
+static void print_ladder(struct tx *t, const struct ev_connection *c)
+{
+    char buf[NAME_BUF], rel[40];
+    uint64_t maxref = 0;
+    bool times = c->source.kind == EV_SRC_PCAP && report_time_known(&c->first_ts);
+
+    for (size_t i = 0; i < c->msg_count; i++) {
+        maxref = c->msgs[i].ref > maxref ? c->msgs[i].ref : maxref;
+    }
+    for (size_t i = 0; i < c->alert_count; i++) {
+        maxref = c->alerts[i].ref > maxref ? c->alerts[i].ref : maxref;
+    }
+    int w = (int)digits(maxref);
+    w = w < 5 ? 5 : w;
+
+    tx_on(t, SGR_BOLD);
+    tx_printf(t, "\n  Messages (%zu):\n", c->msg_count);
+    tx_off(t);
+    if (c->msg_count == 0) {
+        tx_put(t, "    none seen\n");
+    } else {
+        tx_printf(t, "    %*s  %s%-6s  %s\n", w, ref_word(c), times ? "time       " : "", "dir",
+                  "message");
+    }
+    for (size_t i = 0; i < c->msg_count; i++) {
+        const struct ev_msg *m = &c->msgs[i];
+        tx_printf(t, "    %*" PRIu64 "  ", w, m->ref);
+        if (times) {
+            rel_time(&c->first_ts, &m->ts, rel, sizeof rel);
+            tx_printf(t, "%-9s  ", rel);
+        }
+        tx_printf(t, "%s  ", arrow(m->from));
+        bool shown = false;
+        for (size_t k = 0; m->content_type == 21 && k < c->alert_count; k++) {
+            const struct ev_alert *a = &c->alerts[k];
+            if (a->msg_index == i && a->from == m->from) {
+                tx_put(t, shown ? "; " : "");
+                print_alert_text(t, a, m->encrypted);
+                shown = true;
+            }
+        }
+        if (!shown) {
+            tx_safe(t, report_msg_name(m, buf, sizeof buf));
+        }
+        tx_printf(t, ", %" PRIu32 " %s", m->length, plural(m->length, "byte", "bytes"));
+        if (m->encrypted) {
+            tx_put(t, " (encrypted)");
+        }
+        if (m->ref_first && m->ref_first != m->ref) {
+            tx_printf(t, " [%ss %" PRIu64 "-%" PRIu64 "]", ref_word(c), m->ref_first, m->ref);
+        }
+        tx_put(t, "\n");
+    }
+
+    /* Alerts that no ladder line shows (should not happen; never lose one). */
+    for (size_t k = 0; k < c->alert_count; k++) {
+        const struct ev_alert *a = &c->alerts[k];
+        size_t mi = a->msg_index;
+        if (mi < c->msg_count && c->msgs[mi].content_type == 21 && c->msgs[mi].from == a->from) {
+            continue;
+        }
+        tx_printf(t, "    %*" PRIu64 "  ", w, a->ref);
+        if (times) {
+            rel_time(&c->first_ts, &a->ts, rel, sizeof rel);
+            tx_printf(t, "%-9s  ", rel);
+        }
+        tx_printf(t, "%s  ", arrow(a->from));
+        print_alert_text(t, a, false);
+        tx_put(t, "\n");
+    }
+
+    if (c->fin[0] || c->fin[1] || c->rst[0] || c->rst[1]) {
+        tx_put(t, "    TCP:");
+        const char *sep = " ";
+        for (int d = 0; d < 2; d++) {
+            const char *who = report_dir_name((enum ev_dir)d);
+            if (c->rst[d]) {
+                tx_printf(t, "%s%s reset the connection (RST)", sep, who);
+                sep = "; ";
+            } else if (c->fin[d]) {
+                tx_printf(t, "%s%s closed its side (FIN)", sep, who);
+                sep = "; ";
+            }
+        }
+        if (c->close_ref) {
+            tx_printf(t, " (%s %" PRIu64 ")", ref_word(c), c->close_ref);
+        }
+        tx_put(t, "\n");
+    }
+}
+
+static void print_cert_request(struct tx *t, const struct ev_connection *c)
+{
+    const struct ev_cert_request *cr = c->cert_request;
+    char buf[NAME_BUF];
+
+    tx_put(t, "\n");
+    if (!cr || !cr->visible) {
+        tx_on(t, SGR_BOLD);
+        tx_put(t, "  Certificate request:");
+        tx_off(t);
+        if (cr || c->encrypted_after_hello) {
+            tx_put(t, " not visible (the handshake is encrypted after the ServerHello; "
+                      "give the TLS key log with --keylog to see it)\n");
+        } else if (!c->sh.seen) {
+            tx_put(t, " none seen (the server's handshake messages are not in the input)\n");
+        } else {
+            tx_put(t, " none (the server did not ask for a client certificate)\n");
+        }
+        return;
+    }
+    tx_on(t, SGR_BOLD);
+    tx_printf(t, "  Certificate request (%s %" PRIu64 ", %s):\n", ref_word(c), cr->ref,
+              cr->phase == EV_PHASE_INITIAL         ? "initial handshake"
+              : cr->phase == EV_PHASE_RENEGOTIATION ? "renegotiation"
+                                                    : "post-handshake authentication");
+    tx_off(t);
+    label(t, 4, "Certificate types:");
+    for (size_t i = 0; cr->cert_types && i < cr->cert_type_count; i++) {
+        tx_printf(t, "%s%s", i ? ", " : "", tls_cert_type_str(cr->cert_types[i], buf, sizeof buf));
+    }
+    tx_put(t, cr->cert_type_count ? "\n" : "(none)\n");
+    label(t, 4, "Signature algorithms:");
+    print_u16_list(t, cr->sig_algs, cr->sig_alg_count, tls_sig_scheme_str);
+    tx_put(t, cr->sig_alg_count ? "\n" : "(none)\n");
+
+    tx_on(t, SGR_BOLD);
+    tx_printf(t, "    CA names accepted by the server (%zu):", cr->ca_count);
+    tx_off(t);
+    if (cr->ca_count == 0) {
+        tx_put(t, " none listed (the client may send a certificate from any CA)\n");
+        return;
+    }
+    tx_put(t, "\n");
+    int w = (int)digits(cr->ca_count);
+    for (size_t i = 0; cr->ca_names && i < cr->ca_count; i++) {
+        tx_printf(t, "    %*zu. ", w, i + 1);
+        tx_safe(t, cr->ca_names[i].text ? cr->ca_names[i].text : "(unreadable name)");
+        tx_put(t, "\n");
+    }
+}
+
+static void print_cert(struct tx *t, const struct ev_cert *cert, size_t idx, size_t count)
+{
+    const int in = 7;
+
+    tx_printf(t, "    %zu. ", idx + 1);
+    tx_printf(t, "%-15s ", "subject:");
+    tx_safe(t, cert->subject);
+    if (idx == 0) {
+        tx_put(t, count > 1 ? "   (leaf)" : "");
+    }
+    tx_put(t, "\n");
+    label(t, in, "issuer:");
+    tx_safe(t, cert->issuer);
+    tx_put(t, "\n");
+    label(t, in, "validity:");
+    tx_safe(t, cert->not_before ? cert->not_before : "?");
+    tx_put(t, " to ");
+    tx_safe(t, cert->not_after ? cert->not_after : "?");
+    tx_put(t, "\n");
+    label(t, in, "key:");
+    tx_safe(t, cert->key_type ? cert->key_type : "unknown");
+    if (cert->key_bits) {
+        tx_printf(t, " %u bits", cert->key_bits);
+    }
+    if (cert->signature_algorithm) {
+        tx_put(t, ", signed with ");
+        tx_safe(t, cert->signature_algorithm);
+    }
+    tx_put(t, "\n");
+    label(t, in, "serial:");
+    tx_safe(t, cert->serial);
+    tx_put(t, "\n");
+    label(t, in, "sha256:");
+    tx_safe(t, cert->sha256[0] ? cert->sha256 : NULL);
+    tx_put(t, "\n");
+    if (cert->san_count > 0) {
+        label(t, in, "SAN:");
+        print_str_list(t, cert->san, cert->san_count);
+        tx_put(t, "\n");
+    }
+    label(t, in, "CA:");
+    tx_put(t, cert->is_ca ? "yes" : "no");
+    if (cert->is_ca && cert->path_len >= 0) {
+        tx_printf(t, " (path length %d)", cert->path_len);
+    }
+    if (cert->self_signed) {
+        tx_put(t, ", self-signed");
+    }
+    tx_put(t, "\n");
+    if (cert->key_usage_count > 0) {
+        label(t, in, "key usage:");
+        print_str_list(t, cert->key_usage, cert->key_usage_count);
+        tx_put(t, "\n");
+    }
+    if (cert->ext_key_usage_count > 0) {
+        label(t, in, "ext. key usage:");
+        print_str_list(t, cert->ext_key_usage, cert->ext_key_usage_count);
+        tx_put(t, "\n");
+    }
+    if (cert->error) {
+        label(t, in, "error:");
+        tx_on(t, SGR_RED);
+        tx_safe(t, cert->error);
+        tx_off(t);
+        tx_put(t, "\n");
+    }
+}
+
+static void print_chain(struct tx *t, const struct ev_connection *c, const char *title,
+                        const struct ev_chain *chain)
+{
+    tx_on(t, SGR_BOLD);
+    tx_printf(t, "  %s (%zu)", title, chain->count);
+    if (chain->ref) {
+        tx_printf(t, ", %s %" PRIu64, ref_word(c), chain->ref);
+    }
+    tx_put(t, ":\n");
+    tx_off(t);
+    for (size_t i = 0; chain->certs && i < chain->count; i++) {
+        if (chain->certs[i]) {
+            print_cert(t, chain->certs[i], i, chain->count);
+        } else {
+            tx_printf(t, "    %zu. (not decoded)\n", i + 1);
+        }
+    }
+}
+
+static void print_certificates(struct tx *t, const struct ev_connection *c)
+{
+    tx_put(t, "\n");
+    if (c->server_chain) {
+        print_chain(t, c, "Server certificate chain", c->server_chain);
+    } else {
+        tx_on(t, SGR_BOLD);
+        tx_put(t, "  Server certificate chain:");
+        tx_off(t);
+        tx_put(t, c->encrypted_after_hello ? " not visible (encrypted)\n" : " not seen\n");
+    }
+
+    tx_put(t, "\n");
+    switch (c->client_cert) {
+    case EV_CC_SENT:
+        if (c->client_chain) {
+            print_chain(t, c, "Client certificate chain", c->client_chain);
+        } else {
+            tx_on(t, SGR_BOLD);
+            tx_put(t, "  Client certificate chain: sent, not decoded\n");
+            tx_off(t);
+        }
+        break;
+    case EV_CC_EMPTY:
+        tx_on(t, SGR_BOLD);
+        tx_put(t, "  Client sent an empty Certificate message");
+        tx_off(t);
+        if (c->client_chain && c->client_chain->ref) {
+            tx_printf(t, " (%s %" PRIu64 ")", ref_word(c), c->client_chain->ref);
+        }
+        tx_put(t, "\n");
+        break;
+    case EV_CC_NOT_VISIBLE:
+        tx_on(t, SGR_BOLD);
+        tx_put(t, "  Client certificate:");
+        tx_off(t);
+        tx_put(t, " not visible (encrypted)\n");
+        break;
+    case EV_CC_NOT_SENT:
+    default:
+        tx_on(t, SGR_BOLD);
+        tx_put(t, "  Client sent no Certificate message");
+        tx_off(t);
+        tx_put(t, "\n");
+        break;
+    }
+}
+
+static void print_notes(struct tx *t, const struct ev_connection *c)
+{
+    if (c->note_count == 0) {
+        return;
+    }
+    tx_on(t, SGR_BOLD);
+    tx_printf(t, "\n  Notes (%zu):\n", c->note_count);
+    tx_off(t);
+    for (size_t i = 0; c->notes && i < c->note_count; i++) {
+        const struct ev_note *n = &c->notes[i];
+        tx_put(t, "    ");
+        if (n->ref) {
+            tx_printf(t, "%s %" PRIu64 ", ", ref_word(c), n->ref);
+        }
+        tx_printf(t, "from %s", report_dir_name(n->from));
+        if (n->offset) {
+            tx_printf(t, " at stream offset %" PRIu64, n->offset);
+        }
+        tx_printf(t, ": %s: ", report_status_token(n->status));
+        tx_safe(t, n->text);
+        tx_put(t, "\n");
+    }
+}
+
+static void print_finding(struct tx *t, const struct finding *f, const char *refword)
+{
+    const char *sgr = f->severity == SEV_ERROR     ? SGR_BOLD_RED
+                      : f->severity == SEV_WARNING ? SGR_YELLOW
+                                                   : SGR_BOLD;
+    tx_put(t, "    ");
+    tx_on(t, sgr);
+    tx_printf(t, "[%s]",
+              f->severity == SEV_ERROR     ? "ERROR"
+              : f->severity == SEV_WARNING ? "WARNING"
+                                           : "INFO");
+    tx_off(t);
+    tx_put(t, " ");
+    tx_on(t, SGR_BOLD);
+    tx_safe(t, f->title ? f->title : f->rule);
+    tx_off(t);
+    tx_put(t, " (");
+    tx_safe(t, f->rule);
+    tx_put(t, ")\n");
+    if (f->explanation) {
+        tx_put(t, "      ");
+        tx_safe_indent(t, f->explanation, 6);
+        tx_put(t, "\n");
+    }
+    if (f->remediation_count > 0) {
+        tx_put(t, "      What to do:\n");
+        int w = (int)digits(f->remediation_count);
+        for (size_t i = 0; f->remediation && i < f->remediation_count; i++) {
+            tx_printf(t, "        %*zu. ", w, i + 1);
+            tx_safe_indent(t, f->remediation[i] ? f->remediation[i] : "", 10 + w);
+            tx_put(t, "\n");
+        }
+    }
+    if (f->evidence_count > 0) {
+        tx_printf(t, "      Evidence: %s%s ", refword, f->evidence_count == 1 ? "" : "s");
+        for (size_t i = 0; f->evidence && i < f->evidence_count; i++) {
+            tx_printf(t, "%s%" PRIu64, i ? ", " : "", f->evidence[i]);
+        }
+        tx_put(t, "\n");
+    }
+    if (f->reference_count > 0) {
+        tx_put(t, "      References: ");
+        for (size_t i = 0; f->references && i < f->reference_count; i++) {
+            tx_put(t, i ? "; " : "");
+            tx_safe(t, f->references[i]);
+        }
+        tx_put(t, "\n");
+    }
+}
+
+static void print_findings(struct tx *t, const struct report_flist *l, const char *heading,
+                           const char *refword)
+{
+    if (l->count == 0) {
+        return;
+    }
+    tx_put(t, "\n");
+    tx_on(t, SGR_BOLD);
+    tx_printf(t, "%s (%zu):\n", heading, l->count);
+    tx_off(t);
+    for (size_t i = 0; i < l->count; i++) {
+        if (i > 0) {
+            tx_put(t, "\n");
+        }
+        print_finding(t, l->items[i], refword);
+    }
+}
+
+static void print_connection(struct tx *t, const struct ev_connection *c,
+                             const struct report_flist *findings)
+{
+    tx_put(t, "\n");
+    print_heading(t, c);
+    print_overview(t, c);
+    print_ladder(t, c);
+    print_cert_request(t, c);
+    print_certificates(t, c);
+    print_notes(t, c);
+    print_findings(t, findings, "  Findings", ref_word(c));
+}
+
+int report_write_text(FILE *out, const struct evidence *ev, const struct findings *f,
+                      const struct report_options *o)
+{
+    struct tx t = { .f = out, .color = o && o->color };
+    struct report_index ix;
+    struct report_counts counts;
+
+    if (report_index_init(&ix, ev, f) != 0) {
+        return -1;
+    }
+    report_count(ev, f, &counts);
+
+    tx_on(&t, SGR_BOLD);
+    if (o && o->deterministic) {
+        tx_put(&t, "tlsdiag - TLS handshake report");
+    } else {
+        tx_put(&t, "tlsdiag ");
+        tx_safe(&t, report_version(o));
+        tx_put(&t, " - TLS handshake report");
+    }
+    tx_off(&t);
+    tx_put(&t, "\n");
+    for (size_t i = 0; ev->inputs && i < ev->input_count; i++) {
+        print_input(&t, &ev->inputs[i]);
+    }
+    print_summary(&t, &counts);
+
+    for (size_t i = 0; i < ev->conn_count && !t.failed; i++) {
+        print_connection(&t, ev->conns[i], &ix.by_conn[i]);
+    }
+    /* Input-wide findings refer to the first input's kind of reference. */
+    const char *refword = ev->input_count > 0 && ev->inputs[0].kind == EV_IN_ICM ? "line" : "frame";
+    print_findings(&t, &ix.global, "Findings for the whole input", refword);
+
+    report_index_fini(&ix);
+    if (fflush(out) != 0 || ferror(out)) {
+        t.failed = true;
+    }
+    return t.failed ? -1 : 0;
+}

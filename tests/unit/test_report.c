@@ -1,0 +1,883 @@
+/*
+ * test_report.c - the JSON and text renderers (analyzer/report.h) on an
+ * evidence built by hand: four handshakes in three TCP connections (failed
+ * with an empty client Certificate and 300 CA names; established with a
+ * client chain; TLS 1.3 with the handshake hidden; no client certificate at
+ * all over IPv6), plus findings. Checks the JSON against the schema 1 names
+ * of DESIGN.md with a small validating JSON reader (syntax, UTF-8, no raw
+ * control characters) and path lookups, the escaping of hostile strings,
+ * null vs [] for client_certificates, every CA name in the text report and
+ * colour only when asked.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1 /* open_memstream */
+#endif
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evidence.h"
+#include "findings.h"
+#include "json_writer.h"
+#include "report.h"
+#include "report_common.h"
+#include "testlib.h"
+
+#define CA_COUNT 300
+
+/* ---- a minimal validating JSON reader ----------------------------------- */
+
+static const char *ws(const char *p)
+{
+    while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r') {
+        p++;
+    }
+    return p;
+}
+
+static int hexdig(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* A JSON string starting at *p ('"'): RFC 8259 7, and valid UTF-8. */
+static bool j_string(const char **pp)
+{
+    const unsigned char *p = (const unsigned char *)*pp;
+    if (*p != '"') {
+        return false;
+    }
+    p++;
+    for (;;) {
+        if (*p == '"') {
+            *pp = (const char *)p + 1;
+            return true;
+        }
+        if (*p < 0x20) {
+            return false; /* raw control character or end of text */
+        }
+        if (*p == '\\') {
+            p++;
+            if (*p == 'u') {
+                if (!hexdig((char)p[1]) || !hexdig((char)p[2]) || !hexdig((char)p[3]) ||
+                    !hexdig((char)p[4])) {
+                    return false;
+                }
+                p += 5;
+            } else if (strchr("\"\\/bfnrt", *p) && *p) {
+                p++;
+            } else {
+                return false;
+            }
+            continue;
+        }
+        uint32_t cp;
+        size_t len = report_utf8_decode(p, strlen((const char *)p), &cp);
+        if (len == 0) {
+            return false;
+        }
+        p += len;
+    }
+}
+
+static bool j_value(const char **pp, int depth);
+
+static bool j_container(const char **pp, int depth, char close, bool object)
+{
+    const char *p = ws(*pp + 1);
+    if (*p == close) {
+        *pp = p + 1;
+        return true;
+    }
+    for (;;) {
+        if (object) {
+            if (!j_string(&p)) {
+                return false;
+            }
+            p = ws(p);
+            if (*p != ':') {
+                return false;
+            }
+            p = ws(p + 1);
+        }
+        if (!j_value(&p, depth + 1)) {
+            return false;
+        }
+        p = ws(p);
+        if (*p == close) {
+            *pp = p + 1;
+            return true;
+        }
+        if (*p != ',') {
+            return false;
+        }
+        p = ws(p + 1);
+    }
+}
+
+static bool j_value(const char **pp, int depth)
+{
+    const char *p = ws(*pp);
+    if (depth > 64) {
+        return false;
+    }
+    if (*p == '{' || *p == '[') {
+        bool ok = j_container(&p, depth, *p == '{' ? '}' : ']', *p == '{');
+        *pp = p;
+        return ok;
+    }
+    if (*p == '"') {
+        bool ok = j_string(&p);
+        *pp = p;
+        return ok;
+    }
+    static const char *const words[] = { "true", "false", "null" };
+    for (size_t i = 0; i < 3; i++) {
+        size_t n = strlen(words[i]);
+        if (strncmp(p, words[i], n) == 0) {
+            *pp = p + n;
+            return true;
+        }
+    }
+    const char *q = p;
+    if (*q == '-') {
+        q++;
+    }
+    if (*q < '0' || *q > '9') {
+        return false;
+    }
+    while (*q >= '0' && *q <= '9') {
+        q++;
+    }
+    *pp = q;
+    return true;
+}
+
+static bool json_valid(const char *doc)
+{
+    const char *p = doc;
+    if (!j_value(&p, 0)) {
+        return false;
+    }
+    return *ws(p) == '\0';
+}
+
+/*
+ * The raw text of the value at a dotted path ("connections.0.sni"),
+ * copied into the arena; NULL when absent. The document must be valid.
+ */
+static char *jget(struct ev_arena *a, const char *doc, const char *path)
+{
+    const char *p = ws(doc);
+    const char *seg = path;
+
+    while (*seg) {
+        const char *dot = strchr(seg, '.');
+        size_t seglen = dot ? (size_t)(dot - seg) : strlen(seg);
+        if (*p == '{') {
+            p = ws(p + 1);
+            bool found = false;
+            while (*p == '"') {
+                const char *k = p + 1;
+                const char *after = p;
+                if (!j_string(&after)) {
+                    return NULL;
+                }
+                size_t klen = (size_t)(after - k - 1);
+                p = ws(ws(after) + 1); /* past ':' */
+                if (klen == seglen && strncmp(k, seg, seglen) == 0) {
+                    found = true;
+                    break;
+                }
+                if (!j_value(&p, 0)) {
+                    return NULL;
+                }
+                p = ws(p);
+                p = *p == ',' ? ws(p + 1) : p;
+            }
+            if (!found) {
+                return NULL;
+            }
+        } else if (*p == '[') {
+            long idx = strtol(seg, NULL, 10);
+            p = ws(p + 1);
+            for (long i = 0; i < idx; i++) {
+                if (*p == ']' || !j_value(&p, 0)) {
+                    return NULL;
+                }
+                p = ws(p);
+                p = *p == ',' ? ws(p + 1) : p;
+            }
+            if (*p == ']') {
+                return NULL;
+            }
+        } else {
+            return NULL;
+        }
+        seg += seglen;
+        if (*seg == '.') {
+            seg++;
+        }
+    }
+    const char *start = p;
+    if (!j_value(&p, 0)) {
+        return NULL;
+    }
+    return ev_strndup(a, start, (size_t)(p - start));
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static char *render(const struct evidence *ev, const struct findings *f, bool json, bool color,
+                    int *ret_rc)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    struct report_options o = { .color = color, .deterministic = true, .version = "9.9.9" };
+    if (!m) {
+        return NULL;
+    }
+    *ret_rc = json ? report_write_json(m, ev, f, &o) : report_write_text(m, ev, f, &o);
+    fclose(m);
+    return buf;
+}
+
+static char *escaped(const char *s, size_t n)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) {
+        return NULL;
+    }
+    int rc = json_escape(m, s, n);
+    fclose(m);
+    CHECK(rc == 0, "json_escape rc");
+    return buf;
+}
+
+static struct ev_cert *make_cert(struct evidence *ev, const char *subject, const char *issuer,
+                                 bool ca)
+{
+    struct ev_cert *c = ev_alloc(&ev->arena, sizeof *c);
+    c->subject = ev_strdup(&ev->arena, subject);
+    c->issuer = ev_strdup(&ev->arena, issuer);
+    c->serial = ev_strdup(&ev->arena, "0a1b2c");
+    c->not_before = ev_strdup(&ev->arena, "2024-01-01T00:00:00Z");
+    c->not_after = ev_strdup(&ev->arena, "2025-01-01T00:00:00Z");
+    for (int i = 0; i < 64; i++) {
+        c->sha256[i] = "0123456789abcdef"[i % 16];
+    }
+    c->key_type = ev_strdup(&ev->arena, "RSA");
+    c->key_bits = 2048;
+    c->signature_algorithm = ev_strdup(&ev->arena, "sha256WithRSAEncryption");
+    c->is_ca = ca;
+    c->path_len = ca ? 0 : -1;
+    c->san = ev_alloc(&ev->arena, 2 * sizeof *c->san);
+    c->san[0] = ev_strdup(&ev->arena, "DNS:api.example.com");
+    c->san[1] = ev_strdup(&ev->arena, "DNS:www.example.com");
+    c->san_count = ca ? 0 : 2;
+    c->key_usage = ev_alloc(&ev->arena, sizeof *c->key_usage);
+    c->key_usage[0] = ev_strdup(&ev->arena, "digitalSignature");
+    c->key_usage_count = 1;
+    c->ext_key_usage = ev_alloc(&ev->arena, sizeof *c->ext_key_usage);
+    c->ext_key_usage[0] = ev_strdup(&ev->arena, "clientAuth");
+    c->ext_key_usage_count = ca ? 0 : 1;
+    return c;
+}
+
+static struct ev_chain *make_chain(struct evidence *ev, uint64_t ref, size_t n, struct ev_cert *c0,
+                                   struct ev_cert *c1)
+{
+    struct ev_chain *ch = ev_alloc(&ev->arena, sizeof *ch);
+    ch->certs = ev_alloc(&ev->arena, 2 * sizeof *ch->certs);
+    ch->certs[0] = c0;
+    ch->certs[1] = c1;
+    ch->count = n;
+    ch->ref = ref;
+    return ch;
+}
+
+static void add_msg(struct evidence *ev, struct ev_connection *c, enum ev_dir from, uint8_t ct,
+                    uint8_t hs, bool enc, uint32_t len, uint64_t ref, const char *name)
+{
+    struct ev_msg m = {
+        .from = from,
+        .content_type = ct,
+        .hs_type = hs,
+        .encrypted = enc,
+        .length = len,
+        .ref = ref,
+        .ref_first = ref,
+        .name = name,
+        .ts = { .sec = c->first_ts.sec, .nsec = c->first_ts.nsec + (uint32_t)ref * 1000u },
+    };
+    CHECK(EV_PUSH(&ev->arena, c->msgs, c->msg_count, c->msg_cap, 256, &m) == ST_OK, "msg");
+}
+
+static void set_ep(struct ev_endpoint *ep, const char *ip, uint16_t port)
+{
+    snprintf(ep->ip, sizeof ep->ip, "%s", ip);
+    ep->port = port;
+}
+
+/* The hostile subject: quotes, backslash, control characters, a C1 control,
+ * a lone continuation byte, a truncated sequence, an overlong '/', é. */
+static const char hostile_dn[] = "CN=\"quoted\" \\, back\\\\slash\x01\x1f\x7f,O=\xc2\x9b"
+                                 "bad\x80\xe2\x82 over\xc0\xaf caf\xc3\xa9";
+static const char hostile_json[] = "\"CN=\\\"quoted\\\" \\\\, back\\\\\\\\slash\\u0001\\u001f"
+                                   "\\u007f,O=\\u009bbad\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
+                                   "over\xef\xbf\xbd\xef\xbf\xbd caf\xc3\xa9\"";
+
+static void build(struct evidence *ev, struct findings *f)
+{
+    struct ev_input *in = ev_input_add(ev, "captures/test.pcap", EV_IN_PCAP);
+    in->units = 42;
+    in->bytes = 4200;
+    struct ev_input *in2 = ev_input_add(ev, "dev_icm", EV_IN_ICM);
+    in2->units = 1000;
+    in2->truncated = true;
+    in2->error = ev_strdup(&ev->arena, "line too long");
+    in2->error_ref = 77;
+
+    /* 1: TLS 1.2, CertificateRequest with 300 names, empty client Certificate, fatal alert. */
+    struct ev_connection *c1 = ev_connection_add(ev);
+    c1->stream = 1;
+    c1->source = (struct ev_source){ .kind = EV_SRC_PCAP, .path = in->path, .first = 4, .last = 9 };
+    set_ep(&c1->client, "10.0.0.1", 51234);
+    set_ep(&c1->server, "10.0.0.2", 44300);
+    c1->first_ts = (struct ev_time){ .sec = 1706702400, .nsec = 123456000 };
+    c1->last_ts = (struct ev_time){ .sec = 1706702401, .nsec = 0 };
+    c1->ch = (struct ev_client_hello){ .seen = true, .legacy_version = 0x0303, .ref = 4 };
+    c1->ch.sni = ev_strdup(&ev->arena, "api.example.com");
+    c1->ch.suites = ev_alloc(&ev->arena, 2 * sizeof *c1->ch.suites);
+    c1->ch.suites[0] = 0xc02f;
+    c1->ch.suites[1] = 0x1301;
+    c1->ch.suite_count = 2;
+    c1->sh = (struct ev_server_hello){
+        .seen = true, .legacy_version = 0x0303, .version = 0x0303, .suite = 0xc02f, .ref = 6
+    };
+    c1->server_chain = make_chain(ev, 6, 1, make_cert(ev, hostile_dn, "CN=Issuer", false), NULL);
+    struct ev_cert_request *cr = ev_alloc(&ev->arena, sizeof *cr);
+    cr->visible = true;
+    cr->phase = EV_PHASE_INITIAL;
+    cr->ref = 6;
+    cr->cert_types = ev_alloc(&ev->arena, 2);
+    cr->cert_types[0] = 1;
+    cr->cert_types[1] = 64;
+    cr->cert_type_count = 2;
+    cr->sig_algs = ev_alloc(&ev->arena, 2 * sizeof *cr->sig_algs);
+    cr->sig_algs[0] = 0x0804;
+    cr->sig_algs[1] = 0x0403;
+    cr->sig_alg_count = 2;
+    cr->ca_names = ev_alloc(&ev->arena, CA_COUNT * sizeof *cr->ca_names);
+    for (int i = 0; i < CA_COUNT; i++) {
+        cr->ca_names[i].text =
+            ev_printf(&ev->arena, "CN=Test CA %03d,O=Example\\, Inc.,C=DE", i + 1);
+    }
+    cr->ca_count = CA_COUNT;
+    c1->cert_request = cr;
+    c1->client_cert = EV_CC_EMPTY;
+    c1->client_chain = make_chain(ev, 8, 0, NULL, NULL);
+    add_msg(ev, c1, EV_FROM_CLIENT, 22, 1, false, 512, 4, "ClientHello");
+    add_msg(ev, c1, EV_FROM_SERVER, 22, 2, false, 81, 6, "ServerHello");
+    add_msg(ev, c1, EV_FROM_SERVER, 22, 11, false, 2941, 6, "Certificate");
+    add_msg(ev, c1, EV_FROM_SERVER, 22, 13, false, 6000, 6, "CertificateRequest");
+    add_msg(ev, c1, EV_FROM_CLIENT, 22, 11, false, 3, 8, "Certificate");
+    add_msg(ev, c1, EV_FROM_SERVER, 21, 0, false, 2, 9, "Alert");
+    c1->msgs[0].ref_first = 3;
+    struct ev_alert al = {
+        .from = EV_FROM_SERVER, .level = 2, .description = 40, .ref = 9, .msg_index = 5
+    };
+    CHECK(EV_PUSH(&ev->arena, c1->alerts, c1->alert_count, c1->alert_cap, 64, &al) == ST_OK,
+          "alert");
+    CHECK(ev_note_add(ev, c1, ST_MALFORMED, 8, 1234, EV_FROM_CLIENT,
+                      "trailing bytes\x1b[31m after Certificate") == ST_OK,
+          "note");
+    c1->outcome = EV_OUT_FAILED;
+    c1->outcome_detail = "server sent fatal alert handshake_failure";
+    c1->rst[EV_FROM_SERVER] = true;
+    c1->close_ref = 10;
+
+    /* 2: renegotiation in the same TCP connection, established with a client chain. */
+    struct ev_connection *c2 = ev_connection_add(ev);
+    c2->stream = 1;
+    c2->source =
+        (struct ev_source){ .kind = EV_SRC_PCAP, .path = in->path, .first = 11, .last = 20 };
+    c2->client = c1->client;
+    c2->server = c1->server;
+    c2->sh = (struct ev_server_hello){ .seen = true, .version = 0x0303, .suite = 0xc030 };
+    c2->client_cert = EV_CC_SENT;
+    c2->client_chain = make_chain(ev, 15, 2, make_cert(ev, "CN=client1", "CN=Inner CA", false),
+                                  make_cert(ev, "CN=Inner CA", "CN=Inner CA", true));
+    c2->outcome = EV_OUT_ESTABLISHED;
+
+    /* 3: TLS 1.3 without keys: request and client certificate not visible. */
+    struct ev_connection *c3 = ev_connection_add(ev);
+    c3->stream = 2;
+    c3->source =
+        (struct ev_source){ .kind = EV_SRC_PCAP, .path = in->path, .first = 21, .last = 30 };
+    set_ep(&c3->client, "10.0.0.1", 51240);
+    set_ep(&c3->server, "10.0.0.2", 443);
+    c3->sh = (struct ev_server_hello){ .seen = true, .version = 0x0304, .suite = 0x1301 };
+    c3->encrypted_after_hello = true;
+    c3->client_cert = EV_CC_NOT_VISIBLE;
+    add_msg(ev, c3, EV_FROM_SERVER, 22, 0, true, 4000, 23, "Encrypted handshake message");
+    struct ev_alert al3 = { .from = EV_FROM_CLIENT, .encrypted = true, .ref = 25, .msg_index = 99 };
+    CHECK(EV_PUSH(&ev->arena, c3->alerts, c3->alert_count, c3->alert_cap, 64, &al3) == ST_OK,
+          "alert3");
+    c3->outcome = EV_OUT_INCOMPLETE;
+
+    /* 4: IPv6, nothing requested, nothing sent. */
+    struct ev_connection *c4 = ev_connection_add(ev);
+    c4->stream = 3;
+    c4->source =
+        (struct ev_source){ .kind = EV_SRC_PCAP, .path = in->path, .first = 31, .last = 31 };
+    set_ep(&c4->client, "fd00::1", 50000);
+    set_ep(&c4->server, "::1", 8081);
+    c4->client_cert = EV_CC_NOT_SENT;
+    c4->outcome = EV_OUT_INCOMPLETE;
+
+    static const char *steps[] = { "Import the CA.\nThen restart ICM.", "Select the identity." };
+    static const char *refs[] = { "RFC 5246 7.4.4" };
+    static uint64_t evref[] = { 6, 8 };
+    f->items = ev_alloc(&ev->arena, 2 * sizeof *f->items);
+    f->items[0] = (struct finding){
+        .rule = "no_fitting_ca",
+        .severity = SEV_ERROR,
+        .title = "No fitting client certificate",
+        .explanation = "The server accepts 300 CAs.\nThe client sent none.",
+        .remediation = steps,
+        .remediation_count = 2,
+        .evidence = evref,
+        .evidence_count = 2,
+        .references = refs,
+        .reference_count = 1,
+        .conn = c1,
+    };
+    f->items[1] = (struct finding){
+        .rule = "capture_truncated",
+        .severity = SEV_WARNING,
+        .title = "Input cut short",
+        .explanation = "The trace ends early.",
+    };
+    f->count = 2;
+    f->cap = 2;
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void test_escape(void)
+{
+    static const struct {
+        const char *name;
+        const char *in;
+        size_t len;
+        const char *want;
+    } cases[] = {
+        { .name = "plain", .in = "abc", .len = 3, .want = "abc" },
+        { .name = "quote backslash", .in = "a\"b\\c", .len = 5, .want = "a\\\"b\\\\c" },
+        { .name = "controls", .in = "\x01\n\x1f", .len = 3, .want = "\\u0001\\u000a\\u001f" },
+        { .name = "NUL inside", .in = "a\0b", .len = 3, .want = "a\\u0000b" },
+        { .name = "DEL", .in = "\x7f", .len = 1, .want = "\\u007f" },
+        { .name = "C1 CSI", .in = "\xc2\x9b", .len = 2, .want = "\\u009b" },
+        { .name = "latin", .in = "\xc3\xa9", .len = 2, .want = "\xc3\xa9" },
+        { .name = "emoji", .in = "\xf0\x9f\x98\x80", .len = 4, .want = "\xf0\x9f\x98\x80" },
+        { .name = "lone byte", .in = "\xff", .len = 1, .want = "\xef\xbf\xbd" },
+        { .name = "truncated", .in = "\xe2\x82", .len = 2, .want = "\xef\xbf\xbd\xef\xbf\xbd" },
+        { .name = "overlong", .in = "\xc0\xaf", .len = 2, .want = "\xef\xbf\xbd\xef\xbf\xbd" },
+        { .name = "surrogate",
+          .in = "\xed\xa0\x80",
+          .len = 3,
+          .want = "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+        { .name = "above max",
+          .in = "\xf4\x90\x80\x80",
+          .len = 4,
+          .want = "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+        { .name = "max", .in = "\xf4\x8f\xbf\xbf", .len = 4, .want = "\xf4\x8f\xbf\xbf" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = escaped(cases[i].in, cases[i].len);
+        CHECK_STR(got, cases[i].want, cases[i].name);
+        free(got);
+    }
+}
+
+static void test_writer_layout(void)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    struct json_writer w;
+    json_init(&w, m);
+    json_object_begin(&w);
+    json_kv_uint(&w, "a", 1);
+    json_key(&w, "b");
+    json_array_begin(&w);
+    json_array_end(&w);
+    json_key(&w, "c");
+    json_array_begin(&w);
+    json_string(&w, "x");
+    json_null(&w);
+    json_bool(&w, true);
+    json_int(&w, -5);
+    json_array_end(&w);
+    json_key(&w, "d");
+    json_object_begin(&w);
+    json_object_end(&w);
+    json_object_end(&w);
+    CHECK(json_finish(&w) == 0, "finish");
+    fclose(m);
+    CHECK_STR(buf,
+              "{\n  \"a\": 1,\n  \"b\": [],\n  \"c\": [\n    \"x\",\n    null,\n    true,\n"
+              "    -5\n  ],\n  \"d\": {}\n}\n",
+              "layout");
+    free(buf);
+
+    /* Misuse is reported, not written silently. */
+    m = open_memstream(&buf, &len);
+    json_init(&w, m);
+    json_object_begin(&w);
+    CHECK(json_finish(&w) == -1, "unclosed object");
+    fclose(m);
+    free(buf);
+}
+
+static void test_time(void)
+{
+    char buf[REPORT_TIME_LEN];
+    struct ev_time t = { .sec = 1706702400, .nsec = 123456000 };
+    CHECK(report_time_iso(&t, buf, sizeof buf), "time ok");
+    CHECK_STR(buf, "2024-01-31T12:00:00.123456Z", "microseconds");
+    t.nsec = 1;
+    CHECK(report_time_iso(&t, buf, sizeof buf), "ns ok");
+    CHECK_STR(buf, "2024-01-31T12:00:00.000000001Z", "nanoseconds");
+    t = (struct ev_time){ .sec = -1 };
+    CHECK(report_time_iso(&t, buf, sizeof buf), "pre-1970 ok");
+    CHECK_STR(buf, "1969-12-31T23:59:59.000000Z", "pre-1970");
+    t = (struct ev_time){ 0 };
+    CHECK(!report_time_iso(&t, buf, sizeof buf), "unknown time");
+    t = (struct ev_time){ .sec = 1, .nsec = 1000000000u };
+    CHECK(!report_time_iso(&t, buf, sizeof buf), "nsec out of range");
+
+    struct ev_endpoint ep = { .port = 443 };
+    char eb[REPORT_ENDPOINT_LEN];
+    snprintf(ep.ip, sizeof ep.ip, "%s", "2001:db8::1");
+    report_endpoint_str(&ep, eb, sizeof eb);
+    CHECK_STR(eb, "[2001:db8::1]:443", "ipv6 endpoint");
+}
+
+static void test_json(struct evidence *ev, const struct findings *f)
+{
+    struct ev_arena *a = &ev->arena;
+    int rc = -2;
+    char *doc = render(ev, f, true, false, &rc);
+
+    CHECK(doc != NULL, "json rendered");
+    if (!doc) {
+        return;
+    }
+    CHECK_INT(rc, 0, "json rc");
+    CHECK(json_valid(doc), "json is valid (syntax, UTF-8, no raw controls)");
+    if (!json_valid(doc)) {
+        fputs(doc, stderr);
+        free(doc);
+        return;
+    }
+    CHECK(strchr(doc, '\033') == NULL, "no escape character in JSON");
+
+    CHECK_STR(jget(a, doc, "schema"), "1", "schema");
+    CHECK_STR(jget(a, doc, "tool"), "\"tlsdiag\"", "tool");
+    CHECK_STR(jget(a, doc, "version"), "\"test\"", "deterministic version");
+    CHECK(jget(a, doc, "generated") == NULL, "no wall-clock time when deterministic");
+
+    CHECK_STR(jget(a, doc, "inputs.0.path"), "\"captures/test.pcap\"", "input path");
+    CHECK_STR(jget(a, doc, "inputs.0.kind"), "\"pcap\"", "input kind");
+    CHECK_STR(jget(a, doc, "inputs.0.packets"), "42", "packets");
+    CHECK_STR(jget(a, doc, "inputs.0.truncated"), "false", "truncated");
+    CHECK(jget(a, doc, "inputs.0.error") == NULL, "no error key when unset");
+    CHECK_STR(jget(a, doc, "inputs.1.kind"), "\"icm-trace\"", "icm kind");
+    CHECK_STR(jget(a, doc, "inputs.1.lines"), "1000", "lines");
+    CHECK_STR(jget(a, doc, "inputs.1.truncated"), "true", "icm truncated");
+    CHECK_STR(jget(a, doc, "inputs.1.error"), "\"line too long\"", "input error");
+
+    const char *c0 = "connections.0.";
+    static const char *const keys[] = {
+        "id",
+        "stream",
+        "source",
+        "client",
+        "server",
+        "sni",
+        "version",
+        "cipher_suite",
+        "server_certificates",
+        "certificate_request",
+        "client_certificates",
+        "alerts",
+        "outcome",
+        "findings",
+        "messages",
+        "notes",
+        "client_hello",
+        "outcome_detail",
+        "first_time",
+        "last_time",
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "%s%s", c0, keys[i]);
+        CHECK(jget(a, doc, path) != NULL, keys[i]);
+    }
+    CHECK_STR(jget(a, doc, "connections.0.id"), "1", "id");
+    CHECK_STR(jget(a, doc, "connections.0.stream"), "1", "stream");
+    CHECK_STR(jget(a, doc, "connections.0.source.kind"), "\"pcap\"", "source kind");
+    CHECK_STR(jget(a, doc, "connections.0.source.path"), "\"captures/test.pcap\"", "src path");
+    CHECK_STR(jget(a, doc, "connections.0.source.frames.0"), "4", "first frame");
+    CHECK_STR(jget(a, doc, "connections.0.source.frames.1"), "9", "last frame");
+    CHECK_STR(jget(a, doc, "connections.0.client.ip"), "\"10.0.0.1\"", "client ip");
+    CHECK_STR(jget(a, doc, "connections.0.client.port"), "51234", "client port");
+    CHECK_STR(jget(a, doc, "connections.0.server.port"), "44300", "server port");
+    CHECK_STR(jget(a, doc, "connections.0.sni"), "\"api.example.com\"", "sni");
+    CHECK_STR(jget(a, doc, "connections.0.version"), "\"TLS 1.2\"", "version");
+    CHECK_STR(jget(a, doc, "connections.0.cipher_suite"),
+              "\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\"", "suite");
+    CHECK_STR(jget(a, doc, "connections.0.outcome"), "\"failed\"", "outcome");
+    CHECK_STR(jget(a, doc, "connections.0.first_time"), "\"2024-01-31T12:00:00.123456Z\"",
+              "first_time");
+
+    /* CERT */
+    CHECK_STR(jget(a, doc, "connections.0.server_certificates.0.subject"), hostile_json,
+              "hostile DN escaped");
+    CHECK_STR(jget(a, doc, "connections.0.server_certificates.0.issuer"), "\"CN=Issuer\"",
+              "issuer");
+    CHECK_STR(jget(a, doc, "connections.0.server_certificates.0.key.bits"), "2048", "bits");
+    CHECK_STR(jget(a, doc, "connections.0.server_certificates.0.key.type"), "\"RSA\"", "type");
+    CHECK_STR(jget(a, doc, "connections.0.server_certificates.0.is_ca"), "false", "is_ca");
+    CHECK_STR(jget(a, doc, "connections.0.server_certificates.0.san.1"), "\"DNS:www.example.com\"",
+              "san");
+    static const char *const cert_keys[] = {
+        "subject",     "issuer",    "serial",        "not_before",          "not_after",
+        "sha256",      "san",       "key",           "signature_algorithm", "is_ca",
+        "self_signed", "key_usage", "ext_key_usage",
+    };
+    for (size_t i = 0; i < sizeof cert_keys / sizeof cert_keys[0]; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "connections.1.client_certificates.1.%s", cert_keys[i]);
+        CHECK(jget(a, doc, path) != NULL, cert_keys[i]);
+    }
+
+    /* certificate_request */
+    CHECK_STR(jget(a, doc, "connections.0.certificate_request.visible"), "true", "cr visible");
+    CHECK_STR(jget(a, doc, "connections.0.certificate_request.phase"), "\"initial\"", "phase");
+    CHECK_STR(jget(a, doc, "connections.0.certificate_request.ca_names.0"),
+              "\"CN=Test CA 001,O=Example\\\\, Inc.,C=DE\"", "first CA");
+    CHECK_STR(jget(a, doc, "connections.0.certificate_request.ca_names.299"),
+              "\"CN=Test CA 300,O=Example\\\\, Inc.,C=DE\"", "last CA: no cap");
+    CHECK(jget(a, doc, "connections.0.certificate_request.ca_names.300") == NULL, "300 CAs");
+    CHECK_STR(jget(a, doc, "connections.0.certificate_request.signature_algorithms.0"),
+              "\"rsa_pss_rsae_sha256\"", "cr sigalg");
+    CHECK_STR(jget(a, doc, "connections.0.certificate_request.certificate_types.0"), "\"rsa_sign\"",
+              "cr cert type");
+    CHECK_STR(jget(a, doc, "connections.1.certificate_request"), "null", "no request: null");
+    CHECK_STR(jget(a, doc, "connections.2.certificate_request.visible"), "false", "hidden request");
+    CHECK_STR(jget(a, doc, "connections.2.certificate_request.ca_names"), "[]",
+              "hidden request: empty list");
+
+    /* client_certificates: [] empty, [..] sent, null not visible / not sent */
+    CHECK_STR(jget(a, doc, "connections.0.client_certificates"), "[]", "empty Certificate");
+    CHECK_STR(jget(a, doc, "connections.1.client_certificates.0.subject"), "\"CN=client1\"",
+              "sent chain");
+    CHECK_STR(jget(a, doc, "connections.1.client_certificates.1.is_ca"), "true", "CA in chain");
+    CHECK_STR(jget(a, doc, "connections.2.client_certificates"), "null", "not visible");
+    CHECK_STR(jget(a, doc, "connections.3.client_certificates"), "null", "not sent");
+    CHECK_STR(jget(a, doc, "connections.3.server_certificates"), "null", "no server chain");
+    CHECK_STR(jget(a, doc, "connections.3.sni"), "null", "no sni");
+    CHECK_STR(jget(a, doc, "connections.3.version"), "null", "no version");
+    CHECK_STR(jget(a, doc, "connections.3.server.ip"), "\"::1\"", "ipv6 ip");
+
+    /* alerts */
+    CHECK_STR(jget(a, doc, "connections.0.alerts.0.from"), "\"server\"", "alert from");
+    CHECK_STR(jget(a, doc, "connections.0.alerts.0.level"), "\"fatal\"", "alert level");
+    CHECK_STR(jget(a, doc, "connections.0.alerts.0.description"), "\"handshake_failure\"",
+              "alert desc");
+    CHECK_STR(jget(a, doc, "connections.0.alerts.0.code"), "40", "alert code");
+    CHECK_STR(jget(a, doc, "connections.0.alerts.0.encrypted"), "false", "alert plain");
+    CHECK_STR(jget(a, doc, "connections.0.alerts.0.ref"), "9", "alert ref");
+    CHECK_STR(jget(a, doc, "connections.2.alerts.0.level"), "null", "encrypted level");
+    CHECK_STR(jget(a, doc, "connections.2.alerts.0.description"), "null", "encrypted desc");
+    CHECK_STR(jget(a, doc, "connections.2.alerts.0.encrypted"), "true", "encrypted alert");
+
+    /* ladder and notes */
+    CHECK_STR(jget(a, doc, "connections.0.messages.3.type"), "\"CertificateRequest\"", "msg");
+    CHECK_STR(jget(a, doc, "connections.0.messages.3.hs_type"), "13", "hs_type");
+    CHECK_STR(jget(a, doc, "connections.0.messages.3.from"), "\"server\"", "msg from");
+    CHECK_STR(jget(a, doc, "connections.0.messages.0.ref_first"), "3", "ref_first");
+    CHECK_STR(jget(a, doc, "connections.2.messages.0.hs_type"), "null", "encrypted hs_type");
+    CHECK_STR(jget(a, doc, "connections.0.notes.0.status"), "\"malformed\"", "note status");
+    CHECK_STR(jget(a, doc, "connections.0.notes.0.text"),
+              "\"trailing bytes\\u001b[31m after Certificate\"", "note text escaped");
+
+    /* findings */
+    CHECK_STR(jget(a, doc, "connections.0.findings.0.rule"), "\"no_fitting_ca\"", "rule");
+    CHECK_STR(jget(a, doc, "connections.0.findings.0.severity"), "\"error\"", "severity");
+    CHECK_STR(jget(a, doc, "connections.0.findings.0.remediation.1"), "\"Select the identity.\"",
+              "remediation");
+    CHECK_STR(jget(a, doc, "connections.0.findings.0.evidence.1"), "8", "evidence");
+    CHECK_STR(jget(a, doc, "connections.0.findings.0.references.0"), "\"RFC 5246 7.4.4\"",
+              "references");
+    CHECK_STR(jget(a, doc, "connections.1.findings"), "[]", "no findings");
+    CHECK_STR(jget(a, doc, "findings.0.rule"), "\"capture_truncated\"", "input-wide");
+    CHECK(jget(a, doc, "findings.1") == NULL, "one input-wide finding");
+
+    /* summary */
+    CHECK_STR(jget(a, doc, "summary.connections"), "4", "summary connections");
+    CHECK_STR(jget(a, doc, "summary.failed"), "1", "summary failed");
+    CHECK_STR(jget(a, doc, "summary.errors"), "1", "summary errors");
+    CHECK_STR(jget(a, doc, "summary.warnings"), "1", "summary warnings");
+    CHECK_STR(jget(a, doc, "summary.infos"), "0", "summary infos");
+
+    /* Stable: a second rendering is byte-identical. */
+    int rc2 = -2;
+    char *doc2 = render(ev, f, true, false, &rc2);
+    CHECK(doc2 && strcmp(doc, doc2) == 0, "deterministic JSON");
+    free(doc2);
+    free(doc);
+}
+
+static void test_text(struct evidence *ev, const struct findings *f)
+{
+    int rc = -2;
+    char *txt = render(ev, f, false, false, &rc);
+    char line[256];
+
+    CHECK(txt != NULL, "text rendered");
+    if (!txt) {
+        return;
+    }
+    CHECK_INT(rc, 0, "text rc");
+    CHECK(strchr(txt, '\033') == NULL, "no ANSI colour when color=false");
+    CHECK(strncmp(txt, "tlsdiag - TLS handshake report\n", 31) == 0, "header, no version");
+    CHECK(strstr(txt, "9.9.9") == NULL, "version hidden when deterministic");
+    CHECK(strstr(txt, "Input: captures/test.pcap (pcap, 42 packets)\n") != NULL, "input");
+    CHECK(strstr(txt, "Input: dev_icm (icm-trace, 1000 lines) TRUNCATED\n") != NULL, "icm");
+    CHECK(strstr(txt, "error at line 77: line too long") != NULL, "input error");
+    CHECK(strstr(txt, "4 handshakes in 3 TCP connections: 1 failed, 1 established, "
+                      "2 incomplete\n") != NULL,
+          "summary line");
+    CHECK(strstr(txt, "Connection #1 (TCP stream 1) client 10.0.0.1:51234 -> server "
+                      "10.0.0.2:44300\n") != NULL,
+          "heading");
+    CHECK(strstr(txt, "client [fd00::1]:50000 -> server [::1]:8081") != NULL, "ipv6 heading");
+    CHECK(strstr(txt, "api.example.com") != NULL, "sni");
+    CHECK(strstr(txt, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256") != NULL, "suite");
+    CHECK(strstr(txt, "FAILED - server sent fatal alert handshake_failure") != NULL, "outcome");
+    CHECK(strstr(txt, "ESTABLISHED") != NULL, "established");
+    CHECK(strstr(txt, "C -> S  ClientHello, 512 bytes [frames 3-4]") != NULL, "ladder line");
+    CHECK(strstr(txt, "C <- S  Alert fatal handshake_failure (40), 2 bytes") != NULL,
+          "alert inline");
+    CHECK(strstr(txt, "C <- S  Encrypted handshake message, 4000 bytes (encrypted)") != NULL,
+          "encrypted message");
+    CHECK(strstr(txt, "C -> S  Alert (encrypted)") != NULL, "alert without ladder entry");
+
+    /* Every CA name, numbered, none cut. */
+    CHECK(strstr(txt, "CA names accepted by the server (300):\n") != NULL, "CA heading");
+    size_t found = 0;
+    for (int i = 1; i <= CA_COUNT; i++) {
+        snprintf(line, sizeof line, "\n    %3d. CN=Test CA %03d,O=Example\\, Inc.,C=DE\n", i, i);
+        found += strstr(txt, line) != NULL;
+    }
+    CHECK_INT(found, CA_COUNT, "all CA names printed");
+    CHECK(strstr(txt, "rsa_pss_rsae_sha256, ecdsa_secp256r1_sha256") != NULL, "cr sigalgs");
+
+    CHECK(strstr(txt, "Server certificate chain (1), frame 6:") != NULL, "server chain");
+    CHECK(strstr(txt, "Client sent an empty Certificate message (frame 8)") != NULL, "empty");
+    CHECK(strstr(txt, "Client certificate chain (2), frame 15:") != NULL, "client chain");
+    CHECK(strstr(txt, "Client sent no Certificate message\n") != NULL, "not sent");
+    CHECK(strstr(txt, "Certificate request: not visible") != NULL, "hidden request");
+    CHECK(strstr(txt, "Certificate request: none (the server did not ask") != NULL, "no request");
+    CHECK(strstr(txt, "Certificate request: none seen (the server's handshake") != NULL,
+          "no server flight");
+    CHECK(strstr(txt, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef") != NULL,
+          "full sha256");
+
+    /* Hostile strings cannot reach the terminal raw. */
+    CHECK(strstr(txt, "slash\\x01\\x1F\\x7F,O=\\u009Bbad\xef\xbf\xbd") != NULL,
+          "controls escaped in text");
+    CHECK(strstr(txt, "trailing bytes\\x1B[31m after") != NULL, "note escaped");
+    for (const unsigned char *p = (const unsigned char *)txt; *p; p++) {
+        if (*p < 0x20 && *p != '\n') {
+            CHECK(false, "raw control character in text report");
+            break;
+        }
+    }
+
+    /* Findings with numbered remediation and evidence. */
+    CHECK(strstr(txt, "[ERROR] No fitting client certificate (no_fitting_ca)") != NULL, "finding");
+    CHECK(strstr(txt, "      The server accepts 300 CAs.\n      The client sent none.\n") != NULL,
+          "explanation indented");
+    CHECK(strstr(txt, "        1. Import the CA.\n           Then restart ICM.\n") != NULL,
+          "remediation 1");
+    CHECK(strstr(txt, "        2. Select the identity.\n") != NULL, "remediation 2");
+    CHECK(strstr(txt, "Evidence: frames 6, 8") != NULL, "evidence");
+    CHECK(strstr(txt, "Findings for the whole input (1):") != NULL, "input-wide findings");
+    CHECK(strstr(txt, "[WARNING] Input cut short (capture_truncated)") != NULL, "warning");
+
+    char *colored = render(ev, f, false, true, &rc);
+    CHECK(colored && strstr(colored, "\033[") != NULL, "colour when color=true");
+    CHECK(colored && strstr(colored, "\033[1;31mFAILED\033[0m") != NULL, "failed in red");
+    free(colored);
+    if (getenv("TEST_REPORT_SHOW")) {
+        fputs(txt, stdout);
+    }
+    free(txt);
+}
+
+static void test_write_error(const struct evidence *ev, const struct findings *f)
+{
+    FILE *full = fopen("/dev/full", "w");
+    struct report_options o = { .deterministic = true };
+    if (!full) {
+        return; /* not Linux: nothing to test */
+    }
+    CHECK_INT(report_write_json(full, ev, f, &o), -1, "json write error reported");
+    clearerr(full);
+    CHECK_INT(report_write_text(full, ev, f, &o), -1, "text write error reported");
+    fclose(full);
+}
+
+static void test_empty(void)
+{
+    struct evidence ev;
+    int rc = -2;
+    ev_init(&ev);
+    char *doc = render(&ev, NULL, true, false, &rc);
+    CHECK_INT(rc, 0, "empty json rc");
+    CHECK(doc && json_valid(doc), "empty evidence is valid JSON");
+    CHECK(doc && strstr(doc, "\"connections\": []") != NULL, "no connections");
+    free(doc);
+    char *txt = render(&ev, NULL, false, false, &rc);
+    CHECK(txt && strstr(txt, "No TLS handshake found.\n") != NULL, "empty text");
+    free(txt);
+    ev_fini(&ev);
+}
+
+int main(void)
+{
+    struct evidence ev;
+    struct findings f = { 0 };
+
+    test_escape();
+    test_writer_layout();
+    test_time();
+    ev_init(&ev);
+    build(&ev, &f);
+    test_json(&ev, &f);
+    test_text(&ev, &f);
+    test_write_error(&ev, &f);
+    ev_fini(&ev);
+    test_empty();
+    return tl_done();
+}
