@@ -52,6 +52,9 @@ SKIP = {
     "illustrated-tls13-dsb__capture.pcapng":
         "its key log is embedded (pcapng Decryption Secrets Block) and tshark "
         "decrypted it; tlsdiag does not decrypt yet, and no .tshark.plain.tsv exists",
+    "tls13-mutual-dsb.pcapng":
+        "the repo's own fixture with an embedded key log (Decryption Secrets Block); "
+        "tlsdiag does not decrypt yet, and no .tshark.plain.tsv exists",
 }
 
 CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz", ".cap.gz")
