@@ -16,8 +16,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
-#include "evidence.h"  /* struct ev_time */
+#include "evidence.h" /* struct ev_time */
 #include "status.h"
 
 /* ---- packet source ------------------------------------------------------ */
@@ -27,12 +28,12 @@ struct cap_source;
 enum cap_format { CAP_FMT_PCAP, CAP_FMT_PCAPNG, CAP_FMT_LIVE };
 
 struct cap_packet {
-    uint64_t frame;          /* 1-based */
+    uint64_t frame; /* 1-based */
     struct ev_time ts;
-    const uint8_t *data;     /* valid until the next cap_source_next() */
+    const uint8_t *data; /* valid until the next cap_source_next() */
     uint32_t caplen;
     uint32_t wirelen;
-    int linktype;            /* DLT_ of the interface the packet came from */
+    int linktype; /* DLT_ of the interface the packet came from */
 };
 
 /*
@@ -40,12 +41,24 @@ struct cap_packet {
  * compressed). On failure returns ST_MALFORMED/ST_UNSUPPORTED/ST_TRUNCATED
  * and writes a one-line message (without the path) into errbuf.
  */
-MUST_USE enum status cap_source_open_file(const char *path, struct cap_source **ret,
-                                          char *errbuf, size_t errlen);
+MUST_USE enum status cap_source_open_file(const char *path, struct cap_source **ret, char *errbuf,
+                                          size_t errlen);
+/*
+ * Same, from an open stream positioned at the start of the capture, which it
+ * takes over (closed by cap_source_close, or at once on failure). The stream
+ * must be able to seek back to its start (regular file, fmemopen); gzip needs
+ * a stream with a file descriptor.
+ */
+MUST_USE enum status cap_source_open_fp(FILE *fp, struct cap_source **ret, char *errbuf,
+                                        size_t errlen);
 /* ST_OK with a packet; ST_INCOMPLETE at a clean end of file; ST_TRUNCATED
- * when the file ends inside a packet or block (message in errbuf). */
-MUST_USE enum status cap_source_next(struct cap_source *src, struct cap_packet *ret,
-                                     char *errbuf, size_t errlen);
+ * when the file ends inside a packet or block (message in errbuf, with the
+ * byte offset of the incomplete record). Also ST_MALFORMED for a corrupt
+ * record header and ST_UNSUPPORTED for a pcapng interface whose link type
+ * differs from the first one (libpcap reads one link type per file). After
+ * any error the source returns no more packets. */
+MUST_USE enum status cap_source_next(struct cap_source *src, struct cap_packet *ret, char *errbuf,
+                                     size_t errlen);
 enum cap_format cap_source_format(const struct cap_source *src);
 /* Bytes of the file consumed so far (compressed bytes for gzip), for progress. */
 uint64_t cap_source_position(const struct cap_source *src);
@@ -58,20 +71,20 @@ bool cap_sniff(const uint8_t *head, size_t len);
 
 enum cap_skip_reason {
     CAP_SKIP_NONE = 0,
-    CAP_SKIP_NOT_IP,         /* ARP, LLDP, ... */
-    CAP_SKIP_NOT_TCP,        /* UDP, ICMP, ... */
-    CAP_SKIP_FRAGMENT,       /* an IP fragment (counted and reported, not reassembled) */
-    CAP_SKIP_LINKTYPE,       /* unsupported link type */
+    CAP_SKIP_NOT_IP,   /* ARP, LLDP, ... */
+    CAP_SKIP_NOT_TCP,  /* UDP, ICMP, ... */
+    CAP_SKIP_FRAGMENT, /* an IP fragment (counted and reported, not reassembled) */
+    CAP_SKIP_LINKTYPE, /* unsupported link type */
 };
 
 struct cap_tcp_segment {
-    uint8_t ip_version;      /* 4 or 6 */
-    uint8_t src[16], dst[16];/* IPv4 uses the first 4 bytes */
+    uint8_t ip_version;       /* 4 or 6 */
+    uint8_t src[16], dst[16]; /* IPv4 uses the first 4 bytes */
     uint16_t sport, dport;
     uint32_t seq, ack;
-    uint8_t flags;           /* TCP flags byte: FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 */
-    const uint8_t *payload;  /* captured payload bytes */
-    uint32_t payload_len;    /* captured length */
+    uint8_t flags;             /* TCP flags byte: FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 */
+    const uint8_t *payload;    /* captured payload bytes */
+    uint32_t payload_len;      /* captured length */
     uint32_t payload_wire_len; /* length from the IP header; > payload_len if snaplen cut it */
 };
 
@@ -105,9 +118,9 @@ struct cap_flow_info {
 };
 
 enum cap_verdict {
-    CAP_KEEP = 0,            /* keep delivering bytes */
-    CAP_SKIP_DIRECTION,      /* stop buffering this direction: count only */
-    CAP_SKIP_FLOW,           /* stop buffering both directions */
+    CAP_KEEP = 0,       /* keep delivering bytes */
+    CAP_SKIP_DIRECTION, /* stop buffering this direction: count only */
+    CAP_SKIP_FLOW,      /* stop buffering both directions */
 };
 
 struct cap_flow_handler {
@@ -138,14 +151,21 @@ void cap_flows_add(struct cap_flows *f, const struct cap_tcp_segment *seg, uint6
                    struct ev_time ts);
 /* Ends every flow (delivering what can be delivered, gaps for the rest). */
 void cap_flows_finish(struct cap_flows *f);
+/* Ends what is left as cap_flows_finish does, then frees; NULL is a no-op. */
 void cap_flows_free(struct cap_flows *f);
 
 struct cap_flow_stats {
-    uint64_t flows;          /* flows opened */
-    uint64_t evicted;        /* flows ended early because of CAP_FLOWS_MAX */
-    uint64_t gaps;           /* gap events */
-    uint64_t limit_hits;     /* out-of-order data dropped because of a byte cap */
-    size_t peak_buffered;    /* peak out-of-order bytes held */
+    uint64_t flows;           /* flows opened */
+    uint64_t evicted;         /* flows ended early because of CAP_FLOWS_MAX */
+    uint64_t gaps;            /* gap events */
+    uint64_t limit_hits;      /* out-of-order data dropped because of a byte cap */
+    size_t peak_buffered;     /* peak out-of-order bytes held (with per-piece overhead) */
+    uint64_t segments;        /* segments given to cap_flows_add */
+    uint64_t bytes_delivered; /* bytes passed to on_data */
+    uint64_t bytes_dropped;   /* retransmitted/overlapping bytes, bytes before the stream
+                                 start or after a reported close */
+    uint64_t bytes_skipped;   /* bytes of directions the handler asked to skip */
+    uint64_t nomem;           /* segments lost because a flow could not be allocated */
 };
 void cap_flows_stats(const struct cap_flows *f, struct cap_flow_stats *ret);
 
