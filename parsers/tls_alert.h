@@ -10,7 +10,7 @@
 #include "cursor.h"
 
 struct tls_alert {
-    uint8_t level;        /* 1 warning, 2 fatal */
+    uint8_t level; /* 1 warning, 2 fatal */
     uint8_t description;
 };
 

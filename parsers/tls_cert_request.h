@@ -17,14 +17,14 @@
 #include "cursor.h"
 
 struct tls_cert_request {
-    struct bytes cert_types;     /* 1-byte entries (<= 1.2) */
-    struct bytes sig_algs;       /* 2-byte entries (1.2; 1.3 signature_algorithms) */
-    struct bytes sig_algs_cert;  /* 1.3 signature_algorithms_cert */
-    struct bytes ca_list;        /* DistinguishedName list body, validated */
+    struct bytes cert_types;    /* 1-byte entries (<= 1.2) */
+    struct bytes sig_algs;      /* 2-byte entries (1.2; 1.3 signature_algorithms) */
+    struct bytes sig_algs_cert; /* 1.3 signature_algorithms_cert */
+    struct bytes ca_list;       /* DistinguishedName list body, validated */
     size_t ca_count;
-    struct bytes context;        /* 1.3 */
-    struct bytes oid_filters;    /* 1.3, body as sent */
-    bool has_ca_extension;       /* 1.3: certificate_authorities present */
+    struct bytes context;     /* 1.3 */
+    struct bytes oid_filters; /* 1.3, the OIDFilter list body (inside its length), validated */
+    bool has_ca_extension;    /* 1.3: certificate_authorities present */
 };
 
 MUST_USE enum status tls_cert_request_parse10(struct cursor *msg, struct tls_cert_request *ret);

@@ -20,9 +20,9 @@
 
 struct tls_certificate {
     bool tls13;
-    struct bytes context;   /* TLS 1.3 only */
-    struct bytes list;      /* the certificate_list body */
-    size_t count;           /* number of certificates (entries) */
+    struct bytes context; /* TLS 1.3 only */
+    struct bytes list;    /* the certificate_list body */
+    size_t count;         /* number of certificates (entries) */
 };
 
 /* Validates every entry length (and TLS 1.3 extension blocks); caps the

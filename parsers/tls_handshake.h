@@ -40,10 +40,10 @@ enum tls_hs_type {
 struct tls_hs_msg {
     uint8_t type;
     uint32_t length;
-    struct bytes body;      /* valid until the next tls_hs_reasm_* call */
-    uint64_t ref_first;     /* ref given with the record holding the first byte */
-    uint64_t ref_last;      /* ref of the record holding the last byte */
-    uint64_t offset;        /* stream offset of the message header */
+    struct bytes body;  /* valid until the next tls_hs_reasm_* call */
+    uint64_t ref_first; /* ref given with the record holding the first byte */
+    uint64_t ref_last;  /* ref of the record holding the last byte */
+    uint64_t offset;    /* stream offset of the message header */
 };
 
 /*
@@ -52,16 +52,34 @@ struct tls_hs_msg {
  * ST_INCOMPLETE. A message longer than `max` (at most CAP_TLS_HS_MSG_MAX)
  * yields ST_LIMIT once and the reassembler skips its body. Memory held:
  * at most one partial message.
+ *
+ * The record body given to feed() is borrowed, not copied, until next()
+ * has returned ST_INCOMPLETE: keep it alive and unchanged until then.
+ * A message lying wholly inside one record is returned as a view into that
+ * record (no copy); only a message split over records is copied into `buf`
+ * (each byte once, so the work is linear in the input). Feeding again
+ * before next() said ST_INCOMPLETE is a programmer error (ST_INTERNAL).
+ *
+ * Refs: ret->ref_first is the ref given to feed() with the record holding
+ * the message's first header byte, ret->ref_last the `ref` passed to next(),
+ * which must be the ref of the record fed last (it holds the last byte).
+ * ret->offset is the stream offset of the first header byte, from the
+ * `offset` given to feed() (offsets need not be contiguous across records:
+ * record headers sit between bodies).
  */
 struct tls_hs_reasm {
-    uint8_t *buf;      /* heap, grows up to max + 4 */
-    size_t len, cap;   /* bytes held */
-    size_t pos;        /* consumed prefix of buf */
+    uint8_t *buf;    /* heap, grows up to max + 4 */
+    size_t len, cap; /* bytes held */
+    size_t pos;      /* consumed prefix of buf */
     size_t max;
-    uint64_t buf_offset;      /* stream offset of buf[0] */
-    uint64_t ref_first;       /* ref of the record that brought buf[pos] */
-    uint64_t skip;            /* body bytes still to drop after ST_LIMIT */
-    struct parse_error err;
+    uint64_t buf_offset;    /* stream offset of buf[0] */
+    uint64_t ref_first;     /* ref of the record that brought buf[pos] */
+    uint64_t skip;          /* body bytes still to drop after ST_LIMIT */
+    struct parse_error err; /* last ST_LIMIT / ST_INTERNAL, with its offset */
+    /* Added by the implementation: the record body being split (borrowed). */
+    struct bytes in;    /* unconsumed rest of the record body fed last */
+    uint64_t in_offset; /* stream offset of in.ptr[0] */
+    uint64_t in_ref;    /* ref given with that record */
 };
 
 void tls_hs_reasm_init(struct tls_hs_reasm *r, size_t max);
@@ -69,13 +87,15 @@ void tls_hs_reasm_fini(struct tls_hs_reasm *r);
 /* Drops any partial message (after a gap or a cipher change). */
 void tls_hs_reasm_reset(struct tls_hs_reasm *r);
 /* `offset` is the stream offset of body[0]; `ref` the frame/line. */
-MUST_USE enum status tls_hs_reasm_feed(struct tls_hs_reasm *r, struct bytes body,
-                                       uint64_t offset, uint64_t ref);
+MUST_USE enum status tls_hs_reasm_feed(struct tls_hs_reasm *r, struct bytes body, uint64_t offset,
+                                       uint64_t ref);
 /* ST_OK with a message, ST_INCOMPLETE when more bytes are needed, ST_LIMIT
  * when a message is over the cap (reported once; its header in ret). */
 MUST_USE enum status tls_hs_reasm_next(struct tls_hs_reasm *r, uint64_t ref,
                                        struct tls_hs_msg *ret);
-/* Bytes of an unfinished message held (0 when at a message boundary). */
+/* Bytes of an unfinished message held (0 when at a message boundary);
+ * while the body of an over-cap message is being skipped, the bytes still
+ * to skip (also not a boundary). */
 size_t tls_hs_reasm_pending(const struct tls_hs_reasm *r);
 
 #endif

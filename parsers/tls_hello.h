@@ -43,16 +43,16 @@ extern const uint8_t TLS_HRR_RANDOM[32];
 
 struct tls_client_hello {
     uint16_t legacy_version;
-    struct bytes random;          /* 32 bytes */
+    struct bytes random; /* 32 bytes */
     struct bytes session_id;
-    struct bytes cipher_suites;   /* 2-byte entries, even length checked */
+    struct bytes cipher_suites; /* 2-byte entries, even length checked */
     struct bytes compression;
     bool has_extensions;
-    struct bytes extensions;      /* the whole extensions block, validated */
+    struct bytes extensions; /* the whole extensions block, validated */
     /* Facts from the extensions (views; empty when absent) */
-    struct bytes sni;             /* first host_name entry */
-    struct bytes alpn;            /* ProtocolNameList body: 1-byte length-prefixed names */
-    struct bytes supported_versions;  /* 2-byte entries */
+    struct bytes sni;                  /* first host_name entry */
+    struct bytes alpn;                 /* ProtocolNameList body: 1-byte length-prefixed names */
+    struct bytes supported_versions;   /* 2-byte entries */
     struct bytes signature_algorithms; /* 2-byte entries */
     struct bytes supported_groups;     /* 2-byte entries */
     bool has_supported_versions;
@@ -79,16 +79,16 @@ MUST_USE enum status tls_client_hello_parse(struct cursor *msg, struct tls_clien
 struct tls_server_hello {
     uint16_t legacy_version;
     struct bytes random;
-    bool is_hrr;                  /* random == TLS_HRR_RANDOM */
+    bool is_hrr; /* random == TLS_HRR_RANDOM */
     struct bytes session_id;
     uint16_t cipher_suite;
     uint8_t compression;
     bool has_extensions;
     struct bytes extensions;
     bool has_selected_version;
-    uint16_t selected_version;    /* supported_versions extension */
-    struct bytes alpn;            /* selected protocol, name bytes only */
-    uint16_t key_share_group;     /* 0 when absent */
+    uint16_t selected_version; /* supported_versions extension */
+    struct bytes alpn;         /* selected protocol, name bytes only */
+    uint16_t key_share_group;  /* 0 when absent */
 };
 
 /*
@@ -102,6 +102,20 @@ struct tls_server_hello {
  *   } ServerHello;
  */
 MUST_USE enum status tls_server_hello_parse(struct cursor *msg, struct tls_server_hello *ret);
+
+/* One extension block's types seen so far (one bit per type), for the
+ * duplicate check of RFC 8446 4.2 / RFC 5246 7.4.1.4. Zero-initialise. */
+struct tls_ext_seen {
+    uint8_t bits[65536 / 8];
+};
+
+/*
+ *   struct { ExtensionType extension_type; opaque extension_data<0..2^16-1>; } Extension;
+ * Reads one Extension from an extension block: its type and its body as a
+ * sub-cursor. ST_MALFORMED if the type was already seen in this block.
+ */
+MUST_USE enum status tls_ext_next(struct cursor *exts, struct tls_ext_seen *seen,
+                                  uint16_t *ret_type, struct cursor *ret_body);
 
 /* Number of 2-byte entries in a validated view, and entry i. */
 static inline size_t tls_u16_list_count(struct bytes list)

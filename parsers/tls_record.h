@@ -22,7 +22,7 @@ enum tls_content_type {
 
 struct tls_record_header {
     uint8_t type;
-    uint16_t version;   /* legacy_record_version */
+    uint16_t version; /* legacy_record_version */
     uint16_t length;
 };
 
@@ -40,8 +40,8 @@ MUST_USE enum status tls_record_header_parse(struct cursor *c, struct tls_record
 
 enum tls_start_kind {
     TLS_START_NONE = 0,
-    TLS_START_RECORD,        /* a TLS record header carrying a handshake message */
-    TLS_START_SSLV2_HELLO,   /* an SSLv2-format ClientHello (2-byte header, msg type 1) */
+    TLS_START_RECORD,      /* a TLS record header carrying a handshake message */
+    TLS_START_SSLV2_HELLO, /* an SSLv2-format ClientHello (2-byte header, msg type 1) */
 };
 
 /*
@@ -50,12 +50,32 @@ enum tls_start_kind {
  * or ServerHello (type 2) start at buf[0]? Only the bytes present are
  * checked; `len` may be shorter than the record. An SSLv2-format ClientHello
  * is recognised too.
+ *
+ * Checked, each only when its bytes are present; the answer is the kind as
+ * soon as every byte present fits (even a single 0x16 byte), so a scanner
+ * at the end of its data learns "could start here, wait for more" and
+ * decides itself how many bytes it wants before trusting it (11 give the
+ * record and handshake headers and the hello version; 11 also give all
+ * SSLv2 lengths). Empty input gives TLS_START_NONE.
+ *   record: type 22, version 0x0300..0x0304, length 4..CAP_TLS_RECORD_MAX;
+ *           handshake type 1 or 2; 24-bit length 38..CAP_TLS_HS_MSG_MAX
+ *           (it may exceed the record: a hello split over records);
+ *           legacy_version 0x0300..0x0304 (or 0x7fXX in the ServerHello
+ *           of a TLS 1.3 draft up to 21).
+ *   SSLv2:  2-byte header with the high bit set, record length >= 28,
+ *           msg_type 1, version 0x0002 or 0x0300..0x0303; cipher_spec_length
+ *           a non-zero multiple of 3, session_id_length 0 or 16,
+ *           challenge_length 16..32, and the lengths adding up to the
+ *           record length.
  */
 enum tls_start_kind tls_start_detect(const uint8_t *buf, size_t len);
 
 /*
  * SSLv2 record header (2-byte form, high bit set) followed by an SSLv2
  * ClientHello (msg_type 1): returns the record body length and version.
+ * The record takes 2 + *ret_record_len bytes; the cursor moves past it on
+ * success only. ST_INCOMPLETE (cursor untouched, nothing recorded) when the
+ * whole record is not there yet; ST_MALFORMED for anything else.
  *   uint16 msg_length (high bit set);  uint8 msg_type = 1;  Version version;
  *   uint16 cipher_spec_length; uint16 session_id_length; uint16 challenge_length;
  *   V2CipherSpec cipher_specs[cipher_spec_length];  (3 bytes each)
@@ -63,7 +83,7 @@ enum tls_start_kind tls_start_detect(const uint8_t *buf, size_t len);
  */
 struct tls_sslv2_hello {
     uint16_t version;
-    struct bytes cipher_specs;  /* 3-byte entries */
+    struct bytes cipher_specs; /* 3-byte entries */
     struct bytes session_id;
     struct bytes challenge;
 };
