@@ -33,7 +33,10 @@
 #define CAP_DN_BYTES 8192u /* one DER distinguished name */
 #define CAP_DN_TEXT 32768u /* one rendered RFC 4514 string */
 #define CAP_DER_MAX_DEPTH 32u
-#define CAP_CERT_CACHE 4096u /* distinct certificates decoded per run */
+#define CAP_CERT_CACHE 4096u
+#define CAP_LIST_PER_CERT                                                                       \
+    16384u /* SAN / EKU / key usage entries per certificate */ /* distinct certificates decoded \
+                                                                  per run */
 
 /* Whole run */
 #define CAP_CONNECTIONS_MAX 200000u     /* handshakes kept in one report */

@@ -206,6 +206,10 @@ enum status cur_line(struct cursor *c, size_t max, struct bytes *ret)
     const uint8_t *nl = left ? memchr(start, '\n', left) : NULL;
 
     if (!nl) {
+        /* A line already longer than the limit will not get shorter. */
+        if (left > max && left - max > 1) {
+            return cur_fail(c, ST_LIMIT, "line longer than the limit");
+        }
         return ST_INCOMPLETE;
     }
     size_t n = (size_t)(nl - start);

@@ -78,7 +78,8 @@ MUST_USE enum status cur_opaque(struct cursor *c, unsigned width, size_t min, si
 MUST_USE enum status cur_close(struct cursor *c);
 MUST_USE enum status cur_expect(struct cursor *c, const void *lit, size_t n);
 /* One text line without its LF/CRLF, at most max bytes; ST_INCOMPLETE when no
- * terminator is left (the caller decides whether the last line counts). */
+ * terminator is left (the caller decides whether the last line counts);
+ * ST_LIMIT when the line is already longer than max, terminator or not. */
 MUST_USE enum status cur_line(struct cursor *c, size_t max, struct bytes *ret);
 
 /* Sub-cursor over the next n bytes without failing the parent: used when a

@@ -60,3 +60,29 @@ enum status der_expect(struct cursor *c, uint8_t tag, struct cursor *ret_body)
     *ret_body = t.body;
     return ST_OK;
 }
+
+enum status der_oid_arc(struct cursor *c, uint64_t *ret)
+{
+    uint64_t v = 0;
+    uint8_t b;
+
+    TRY(cur_u8(c, &b));
+    if (b == 0x80) {
+        return cur_fail(c, ST_MALFORMED, "OID: padded subidentifier");
+    }
+    for (;;) {
+        v = (v << 7) | (b & 0x7f);
+        if (!(b & 0x80)) {
+            break;
+        }
+        if (v > (UINT64_MAX >> 7)) {
+            return cur_fail(c, ST_MALFORMED, "OID: arc too large");
+        }
+        if (cur_left(c) == 0) {
+            return cur_fail(c, ST_MALFORMED, "OID: unterminated subidentifier");
+        }
+        TRY(cur_u8(c, &b));
+    }
+    *ret = v;
+    return ST_OK;
+}

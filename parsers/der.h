@@ -41,6 +41,14 @@ struct der_tlv {
 /* Reads one TLV; ST_MALFORMED on indefinite or oversized lengths, high tag
  * numbers, or a length past the end. */
 MUST_USE enum status der_next(struct cursor *c, struct der_tlv *ret_tlv);
+/*
+ * One subidentifier of an OBJECT IDENTIFIER body (X.690 8.19): base-128,
+ * high bit = more bytes follow. DER forbids padding (a leading 0x80) and an
+ * arc that does not end; arcs past 64 bits are refused rather than wrapped.
+ * The first subidentifier packs two arcs: 40 * X + Y (X <= 2).
+ */
+MUST_USE enum status der_oid_arc(struct cursor *c, uint64_t *ret);
+
 /* Reads one TLV that must carry `tag`; returns its body. */
 MUST_USE enum status der_expect(struct cursor *c, uint8_t tag, struct cursor *ret_body);
 

@@ -44,10 +44,15 @@ void *ev_alloc(struct ev_arena *a, size_t n)
     if (n == 0) {
         n = 1;
     }
-    if (n > a->cap - a->used || n > SIZE_MAX - align) {
+    if (n > SIZE_MAX - align - sizeof(struct ev_chunk)) {
         return NULL;
     }
     size_t rounded = (n + align - 1) / align * align;
+    /* The cap counts the rounded size: checking n alone let `used` pass the
+     * cap, after which cap - used wrapped around and nothing was refused. */
+    if (rounded > a->cap - a->used) {
+        return NULL;
+    }
     struct ev_chunk *c = a->head;
     if (!c || c->size - c->used < rounded) {
         size_t size = rounded > EV_CHUNK_SIZE ? rounded : EV_CHUNK_SIZE;

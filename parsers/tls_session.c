@@ -264,6 +264,16 @@ static struct ev_chain *chain_decode(struct tls_session *s, const struct tls_cer
 
 /* ---- handshake messages ------------------------------------------------- */
 
+/* The hello randoms are kept for decryption with a key log later. */
+static void copy_random(uint8_t out[32], struct bytes random)
+{
+    struct cursor c;
+    cur_init_bytes(&c, random, 0, NULL);
+    if (cur_left(&c) != 32 || cur_copy(&c, out, 32) != ST_OK) {
+        return; /* the parsers guarantee 32 bytes; nothing to keep otherwise */
+    }
+}
+
 static bool handshake_complete(const struct tls_session *s)
 {
     return s->side[0].finished && s->side[1].finished;
@@ -304,9 +314,7 @@ static void on_client_hello(struct tls_session *s, int side, struct cursor *c)
     e->seen = true;
     e->ref = s->ref;
     e->legacy_version = ch.legacy_version;
-    if (ch.random.len == 32) {
-        memcpy(e->random, ch.random.ptr, 32);
-    }
+    copy_random(e->random, ch.random);
     e->versions = u16_list(s, ch.supported_versions, &e->version_count);
     e->suites = u16_list(s, ch.cipher_suites, &e->suite_count);
     e->sig_algs = u16_list(s, ch.signature_algorithms, &e->sig_alg_count);
@@ -362,9 +370,7 @@ static void on_server_hello(struct tls_session *s, int side, struct cursor *c, s
     e->legacy_version = sh.legacy_version;
     e->version = sh.has_selected_version ? sh.selected_version : sh.legacy_version;
     e->suite = sh.cipher_suite;
-    if (sh.random.len == 32) {
-        memcpy(e->random, sh.random.ptr, 32);
-    }
+    copy_random(e->random, sh.random);
     if (version_is_13(e->version)) {
         s->tls13 = true;
         conn->encrypted_after_hello = true;

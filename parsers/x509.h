@@ -20,8 +20,7 @@ void x509_cache_free(struct x509_cache *cache);
  * the fields that could still be read (subject/issuer by our own DER walk,
  * sha256) are filled. The DER is copied into the arena.
  */
-MUST_USE enum status x509_decode(struct x509_cache *cache, struct bytes der,
-                                 struct ev_cert **ret);
+MUST_USE enum status x509_decode(struct x509_cache *cache, struct bytes der, struct ev_cert **ret);
 
 /* Hex SHA-256 of bytes, through wolfCrypt: out must hold 65 bytes. */
 void x509_sha256_hex(struct bytes data, char out[65]);
