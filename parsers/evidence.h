@@ -236,7 +236,6 @@ struct ev_connection {
     enum ev_outcome outcome;
     const char *outcome_detail; /* why failed/incomplete, in words */
     bool app_data[2];           /* application data seen per direction */
-
 };
 
 struct ev_input {
