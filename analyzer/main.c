@@ -17,6 +17,7 @@
 #include "config.h"
 #include "evidence.h"
 #include "findings.h"
+#include "icm.h"
 #include "pcap_input.h"
 #include "progress.h"
 #include "report.h"
@@ -127,7 +128,7 @@ static int parse_color(const char *s)
 }
 
 /* What kind of input is this file? Decided by its first bytes. */
-enum input_kind { IN_CAPTURE, IN_UNKNOWN };
+enum input_kind { IN_CAPTURE, IN_ICM, IN_UNKNOWN };
 
 static enum input_kind sniff_input(const char *path, char *errbuf, size_t errlen)
 {
@@ -136,7 +137,7 @@ static enum input_kind sniff_input(const char *path, char *errbuf, size_t errlen
         snprintf(errbuf, errlen, "cannot open: %s", strerror(errno));
         return IN_UNKNOWN;
     }
-    uint8_t head[16];
+    uint8_t head[4096];
     size_t n = fread(head, 1, sizeof head, f);
     fclose(f);
     if (n == 0) {
@@ -146,9 +147,12 @@ static enum input_kind sniff_input(const char *path, char *errbuf, size_t errlen
     if (cap_sniff(head, n)) {
         return IN_CAPTURE;
     }
+    if (icm_sniff(head, n)) {
+        return IN_ICM;
+    }
     snprintf(errbuf, errlen,
-             "not a pcap or pcapng capture (first bytes %02x %02x %02x %02x); ICM traces and "
-             "certificate files are not supported yet",
+             "neither a pcap/pcapng capture nor an SAP ICM trace (first bytes %02x %02x %02x "
+             "%02x); certificate files are not supported yet",
              head[0], n > 1 ? head[1] : 0, n > 2 ? head[2] : 0, n > 3 ? head[3] : 0);
     return IN_UNKNOWN;
 }
@@ -269,9 +273,21 @@ static int cmd_analyze(int argc, char **argv)
     for (int i = optind; i < argc; i++) {
         const char *path = argv[i];
         char err[512] = "";
-        if (sniff_input(path, err, sizeof err) != IN_CAPTURE) {
+        enum input_kind kind = sniff_input(path, err, sizeof err);
+        if (kind == IN_UNKNOWN) {
             fprintf(stderr, "tlsdiag: %s: %s\n", path, err);
             unreadable++;
+            continue;
+        }
+        if (kind == IN_ICM) {
+            enum status ist = icm_read_file(&ev, path, err, sizeof err);
+            if (ist == ST_TRUNCATED) {
+                fprintf(stderr, "tlsdiag: %s\n", err); /* names file and line */
+                partial++;
+            } else if (ist != ST_OK) {
+                fprintf(stderr, "tlsdiag: %s\n", err);
+                unreadable++;
+            }
             continue;
         }
         struct progress *bar = progress_new(path, file_size(path), !o.quiet);

@@ -207,6 +207,19 @@ struct ev_source {
     char *conn;           /* ICM: CCL connection id, e.g. Cli-0001D1E1 */
 };
 
+/* Which side wrote a text source (an ICM trace is written by one endpoint). */
+enum ev_side { EV_SIDE_UNKNOWN = 0, EV_SIDE_CLIENT, EV_SIDE_SERVER };
+
+/* A certificate known only from text (a trace's certificate tree): no DER,
+ * so it cannot be an ev_cert. Listed leaf first, then each signer. */
+struct ev_stated_cert {
+    char *subject; /* as written (may be cut); NULL when not given */
+    char *issuer;
+    char *serial; /* as written, e.g. 05:1C:46:... */
+    char *status; /* verification status as written ("Not successful"), or NULL */
+    uint64_t ref; /* line of the Subject (or first) entry */
+};
+
 struct ev_connection {
     unsigned id;     /* 1-based, in report order */
     unsigned stream; /* 1-based TCP connection number */
@@ -236,6 +249,23 @@ struct ev_connection {
     enum ev_outcome outcome;
     const char *outcome_detail; /* why failed/incomplete, in words */
     bool app_data[2];           /* application data seen per direction */
+
+    /* Stated facts: what a text source (an ICM trace) says about the attempt
+     * rather than what was seen on the wire. A capture leaves them zero;
+     * anything may fill them when it states such a fact. */
+    enum ev_side local_side; /* side that wrote the source (the ICM's role) */
+    bool not_tls;            /* the attempt never reached TLS (TCP connect or proxy refused);
+                                outcome is EV_OUT_FAILED */
+    char *error_name;        /* error name as written, e.g. SSSLERR_PEER_CERT_UNTRUSTED; NULL */
+    int error_code;          /* its number, e.g. -102; 0 when not given */
+    char *error_text;        /* the source's explanation of the error, verbatim; NULL */
+    char *identity;          /* key store of the writing side, e.g. .../sec/SAPSSLC.pse; NULL */
+    char *target_host;       /* name a client checks the server certificate against (RFC 2818) */
+    char *handshake_state;   /* handshake position at failure, e.g. "TLS read server hello A" */
+    char **statements;       /* the source's own sentences worth citing, verbatim */
+    size_t statement_count, statement_cap;
+    struct ev_stated_cert *stated_certs; /* certificate tree printed by the source */
+    size_t stated_cert_count, stated_cert_cap;
 };
 
 struct ev_input {

@@ -1,0 +1,1803 @@
+/*
+ * icm.c - SAP ICM trace (dev_icm) lines to evidence. Each line is split
+ * into an optional "[Thr <id>] " prefix and a payload; the payload is
+ * classified by PCRE2 patterns compiled once from one table (below) and
+ * its facts go into the open connection of its thread. Grammar, regexes
+ * and grouping rules: shared/icm-trace-format.md sections 3-6 and 9; error
+ * names: SAP ssslxx.h (ibid. 5.6); alert names: RFC 8446 6 via tls_names.
+ * Real-world deviations handled here: redacted thread ids ("[Thr nn]"),
+ * "(- 10)" codes, the SSLERR_ typo, '#' for line breaks in ABAP copies,
+ * typographic quotes and Latin-1 text from web copies, lines without
+ * prefix (report output, SECUDE stack continuations).
+ */
+#include "icm.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "caps.h"
+#include "tls_names.h"
+
+/* ---- the pattern table -------------------------------------------------- */
+
+enum icm_pat {
+    PAT_PREFIX,
+    PAT_TIMESTAMP,
+    PAT_HEADER_TRC,
+    PAT_HEADER_KV,
+    PAT_SUMMARY_NEW,
+    PAT_SUMMARY_OLD,
+    PAT_PROXY,
+    PAT_NICONN,
+    PAT_BARE_ERR,
+    PAT_ERROR_DURING,
+    PAT_ERROR_GENERIC,
+    PAT_RETURN,
+    PAT_CCL,
+    PAT_STATE,
+    PAT_NI,
+    PAT_PSE,
+    PAT_CIPHERS,
+    PAT_PVFLAGS,
+    PAT_SNI,
+    PAT_TARGET,
+    PAT_SERVERCERT,
+    PAT_SSL_FAILED,
+    PAT_SIRECV,
+    PAT_ALERT,
+    PAT_STACK_BEGIN,
+    PAT_STACK_END,
+    PAT_STACK_ENTRY,
+    PAT_STACK_OLD,
+    PAT_SECUDE_ERROR,
+    PAT_TREE,
+    PAT_DUMP,
+    PAT_PHRASE,
+    PAT_COUNT
+};
+
+/* Payload patterns see the payload with leading blanks removed (copies
+ * collapse indentation, format 4.1). Unanchored ones also find the text
+ * behind prefixes such as "Error: HTTP error 411 occured: ". */
+static const char *const pattern_src[PAT_COUNT] = {
+    [PAT_PREFIX] = "^\\[Thr ([^\\]]*)\\] ?(.*)$",
+    [PAT_TIMESTAMP] = "^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} +\\d{1,2} "
+                      "\\d\\d:\\d\\d:\\d\\d:\\d{3} \\d{4}\\s*$",
+    [PAT_HEADER_TRC] = "^trc file: \"([^\"]+)\", trc level: (\\d{1,3}), release: \"(\\d{1,6})\"",
+    [PAT_HEADER_KV] = "^(sysno|sid|systemid|relno|patchlevel|patchno|intno|make|profile|pid)"
+                      "\\s+(.*?)\\s*$",
+    [PAT_SUMMARY_NEW] = "SSL handshake with (?:(\\S.*?):(\\d{1,5}|<[^>]*>) )?failed: ?"
+                        "(SSS?L(?:ERR|RC)_[A-Z0-9_]+)(?: ?\\(\\s*(-\\s?\\d{1,6})\\s*\\))?\\s*(.*)$",
+    [PAT_SUMMARY_OLD] = "IcmConnInit(Client|Server)SSL: SapSSLSessionStart(?:NB)? "
+                        "(?:failed|returned) \\(\\s*(-\\s?\\d{1,6})\\s*\\): ?(\\w+)",
+    [PAT_PROXY] = "IcmConnInitClientSSL: Proxy connection to (\\S+) via (\\S+) failed "
+                  "\\(proxy returned ([^)]*)\\)",
+    [PAT_NICONN] =
+        "[Cc]onnect to (\\S+?):(\\d{1,5}) failed: ?(NIE\\w+) ?\\(\\s*(-\\s?\\d{1,6})\\s*\\)",
+    [PAT_BARE_ERR] = "^(SSS?L(?:ERR|RC)_[A-Z0-9_]+) ?\\(\\s*(-\\s?\\d{1,6})\\s*\\)\\s*(.*)$",
+    [PAT_ERROR_DURING] = "^\\*\\*\\* ERROR during (\\w+)\\(\\) from (\\w+)\\(\\)==(\\w+)",
+    [PAT_ERROR_GENERIC] = "^(?:\\*\\*\\* )?ERROR => (.*?)"
+                          "(?:\\s+\\[([A-Za-z0-9_]+\\.(?:c|cpp|h))\\s+(\\d{1,9})\\])?\\s*$",
+    [PAT_RETURN] = "^(?:<<- )?(ERROR: )?(\\w+)\\((?:sssl_hdl=([0-9A-Fa-f]{1,32})[^)]*|[^)]*)\\)"
+                   "==(\\w+)\\s*$",
+    [PAT_CCL] = "^CCL\\[(\\w+)\\]: (Cli|Srv)-([0-9A-Fa-f]{8}): (.*?)(?:\\s+\\[(\\w+)\\])?\\s*$",
+    [PAT_STATE] = "^(?:SSL:)?SSL_get_state\\(\\)(?:==| returned )0x([0-9A-Fa-f]{1,8}) \"([^\"]*)\"",
+    [PAT_NI] = "^SSL NI-(?:hdl (\\d{1,10})|sock): local=(.+?):(\\d{1,5}|<[^>]*>)\\s+"
+               "peer=(.+?):(\\d{1,5}|<[^>]*>)\\s*$",
+    [PAT_PSE] = "^(?:(cli|srv) SSL session PSE|session uses PSE file) \"([^\"]*)\"",
+    [PAT_CIPHERS] = "^(SSL_CTX|session) ciphersuites=(\\S+)",
+    [PAT_PVFLAGS] = "^(Client|Server) SSL_CTX ([0-9a-fA-F]+) pvflags=(\\d{1,10}) \\(([^)]*)\\)",
+    [PAT_SNI] = "^TLSextSNI server_name=\"([^\"]*)\"",
+    [PAT_TARGET] = "^Target ?Hostname\\s*=\\s*\"([^\"]*)\"",
+    [PAT_SERVERCERT] = "^ServerCert\\.subject = <(.*)>\\s*$",
+    [PAT_SSL_FAILED] = "^(\\w+(?:::\\w+)?): (SSL_\\w+)\\(\\) failed"
+                       "(?:\\s+\\((\\d{1,12})/0x([0-9a-fA-F]{1,8})\\))?",
+    [PAT_SIRECV] = "^SSL::SiRecv\\(\\) failed\\s+rc==(\\w+)",
+    [PAT_ALERT] = "received a fatal (?:TLS|SSL\\w*) (.+?) alert message from the peer",
+    [PAT_STACK_BEGIN] =
+        "^>>\\s+(?:-+\\s+)?Begin of Secu(?:de)?-SSL Errorstack\\s*(?:-+\\s*)?>>\\s*$",
+    [PAT_STACK_END] = "^<<\\s+(?:-+\\s+)?End of Secu(?:de)?-SSL Errorstack(?:\\s+-+)?\\s*$",
+    [PAT_STACK_ENTRY] = "^(0x[0-9a-fA-F]{8})\\s+(\\S+)\\s+(\\S+)\\s*$",
+    [PAT_STACK_OLD] = "^ERROR in (\\w+): \\((\\d{1,12})/0x([0-9a-fA-F]{1,8})\\) (.*?)\\s*#?\\s*$",
+    [PAT_SECUDE_ERROR] = "^secude_error (\\d{1,12}) \\(0x([0-9a-fA-F]{1,8})\\) = \"?(.*?)\"?\\s*$",
+    [PAT_TREE] = "^(Subject|Issuer|Serial Number|Status|SignerStatus):\\s*(.*?)\\s*$",
+    [PAT_DUMP] = "^(in|out|in/out): (\\w+) = (.*?)\\s*$",
+    [PAT_PHRASE] = "(Peer not trusted|client did not sen[dt] any cert|intermediary is NOT trusted|"
+                   "no trust relationship to intermediary|Failed to verify peer certificate)",
+};
+
+/* ---- parser state ------------------------------------------------------- */
+
+/* The connection being assembled on one thread (format 9.3). */
+struct icm_draft {
+    struct ev_connection *conn; /* NULL: nothing open */
+    char ccl_id[16];            /* "Cli-0001D1E1" */
+    char sssl_hdl[40];
+    char ni_hdl[16];
+    bool has_summary, has_stack, in_stack;
+    bool failed, established, cc_set, peer_no_cert;
+    bool have_local, have_peer;
+    struct ev_endpoint local, peer;
+    long summary_port; /* -1: none */
+    char *during;      /* "*** ERROR during" call, words */
+    char *alert_words; /* "certificate unknown" */
+};
+
+struct icm_thread {
+    bool used;
+    char id[ICM_THREAD_ID_MAX + 1]; /* "" for the anonymous thread */
+    uint64_t last_use;
+    bool expect_expl; /* the previous line was a summary */
+    char ts[48];      /* last timestamp line of this thread */
+    struct icm_draft d;
+};
+
+struct icm_parser {
+    struct evidence *ev;
+    const char *path; /* arena copy */
+    pcre2_code *re[PAT_COUNT];
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    struct bytes subject; /* the text of the last successful match */
+    struct icm_thread *threads;
+    size_t cur;   /* index of the current thread; ICM_THREADS_MAX: none yet */
+    uint64_t use; /* clock for least-recently-used eviction */
+    bool prefixed_seen;
+    struct icm_header hdr;
+    uint64_t match_errors;
+    uint8_t *obuf; /* decoded line (icm_parse_buffer / icm_read_file) */
+    size_t obuf_cap;
+    uint8_t *held; /* a line cut after "failed:", waiting for its continuation */
+    size_t held_len, held_cap;
+    uint64_t held_no;
+    bool holding;
+};
+
+static enum status flush_held(struct icm_parser *p);
+
+/* ---- small helpers over views ------------------------------------------- */
+
+static bool match(struct icm_parser *p, enum icm_pat id, struct bytes s)
+{
+    static const uint8_t empty[1] = { 0 };
+    PCRE2_SPTR subj = s.ptr ? s.ptr : empty;
+    int rc = pcre2_match(p->re[id], subj, s.len, 0, 0, p->md, p->mctx);
+    if (rc > 0) {
+        p->subject = (struct bytes){ .ptr = subj, .len = s.len };
+        return true;
+    }
+    if (rc != PCRE2_ERROR_NOMATCH) {
+        p->match_errors++; /* match limit hit: treat as no match */
+    }
+    return false;
+}
+
+/* Group i of the last match as a view into the current line. */
+static struct bytes grp(const struct icm_parser *p, uint32_t i)
+{
+    const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(p->md);
+    if (i >= pcre2_get_ovector_count(p->md) || ov[2 * i] == PCRE2_UNSET ||
+        ov[2 * i + 1] < ov[2 * i] || ov[2 * i + 1] > p->subject.len) {
+        return (struct bytes){ 0 };
+    }
+    return (struct bytes){ .ptr = p->subject.ptr + ov[2 * i], .len = ov[2 * i + 1] - ov[2 * i] };
+}
+
+static bool view_eq(struct bytes b, const char *s)
+{
+    size_t n = strlen(s);
+    return b.len == n && (n == 0 || (b.ptr && memcmp(b.ptr, s, n) == 0));
+}
+
+static bool view_starts(struct bytes b, const char *head)
+{
+    size_t n = strlen(head);
+    return b.len >= n && (n == 0 || (b.ptr && memcmp(b.ptr, head, n) == 0));
+}
+
+static bool view_has(struct bytes b, const char *needle)
+{
+    return b.ptr && b.len > 0 && memmem(b.ptr, b.len, needle, strlen(needle)) != NULL;
+}
+
+static void view_to(char *dst, size_t n, struct bytes b)
+{
+    snprintf(dst, n, "%.*s", (int)b.len, b.ptr ? (const char *)b.ptr : "");
+}
+
+/* Leading blanks and tabs removed (indentation is not meaningful in copies). */
+static struct bytes view_ltrim(struct bytes b)
+{
+    struct parse_error err = { 0 };
+    struct cursor c;
+    uint8_t x;
+    cur_init_bytes(&c, b, 0, &err);
+    while (cur_peek_u8(&c, &x) == ST_OK && (x == ' ' || x == '\t')) {
+        if (cur_skip(&c, 1) != ST_OK) {
+            break;
+        }
+    }
+    return cur_rest(&c);
+}
+
+/* Decimal with an optional '-' and blanks after it ("- 10"); false on
+ * anything else or more than 12 digits. */
+static bool view_long(struct bytes b, long *ret)
+{
+    struct parse_error err = { 0 };
+    struct cursor c;
+    uint8_t x;
+    bool neg = false;
+    long v = 0;
+    unsigned digits = 0;
+    cur_init_bytes(&c, b, 0, &err);
+    while (cur_u8(&c, &x) == ST_OK) {
+        if (x == '-' && !neg && digits == 0) {
+            neg = true;
+        } else if (x == ' ' && digits == 0) {
+            continue;
+        } else if (x >= '0' && x <= '9' && digits < 12) {
+            v = v * 10 + (x - '0');
+            digits++;
+        } else {
+            return false;
+        }
+    }
+    if (digits == 0) {
+        return false;
+    }
+    *ret = neg ? -v : v;
+    return true;
+}
+
+static bool view_hex(struct bytes b, unsigned long *ret)
+{
+    struct parse_error err = { 0 };
+    struct cursor c;
+    uint8_t x;
+    unsigned long v = 0;
+    unsigned digits = 0;
+    cur_init_bytes(&c, b, 0, &err);
+    while (cur_u8(&c, &x) == ST_OK) {
+        unsigned d;
+        if (x >= '0' && x <= '9') {
+            d = x - '0';
+        } else if (x >= 'a' && x <= 'f') {
+            d = x - 'a' + 10;
+        } else if (x >= 'A' && x <= 'F') {
+            d = x - 'A' + 10;
+        } else {
+            return false;
+        }
+        if (++digits > 8) {
+            return false;
+        }
+        v = v << 4 | d;
+    }
+    if (digits == 0) {
+        return false;
+    }
+    *ret = v;
+    return true;
+}
+
+/* "certificate unknown" -> 46, through the one alert table; -1 unknown. */
+static int alert_from_words(struct bytes words)
+{
+    char name[64];
+    size_t n = 0;
+    struct parse_error err = { 0 };
+    struct cursor c;
+    uint8_t x;
+    cur_init_bytes(&c, words, 0, &err);
+    while (cur_u8(&c, &x) == ST_OK) {
+        if (n + 1 >= sizeof name) {
+            return -1;
+        }
+        if (x == ' ' || x == '-') {
+            x = '_';
+        } else if (x >= 'A' && x <= 'Z') {
+            x = (uint8_t)(x - 'A' + 'a');
+        }
+        name[n++] = (char)x;
+    }
+    name[n] = '\0';
+    for (int d = 0; d < 256; d++) {
+        const char *known = tls_alert_name((uint8_t)d);
+        if (known && strcmp(known, name) == 0) {
+            return d;
+        }
+    }
+    return -1;
+}
+
+static bool suite_from_name(struct bytes name, uint16_t *ret)
+{
+    for (uint32_t id = 0; id <= 0xffff; id++) {
+        const char *known = tls_cipher_suite_name((uint16_t)id);
+        if (known && view_eq(name, known)) {
+            *ret = (uint16_t)id;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- evidence helpers ---------------------------------------------------- */
+
+static char *dup_view(struct icm_parser *p, struct bytes b)
+{
+    return ev_strndup(&p->ev->arena, b.ptr ? (const char *)b.ptr : "", b.len);
+}
+
+/* Caps on lists are not errors of the run: the fact is dropped. */
+static enum status soft(enum status st)
+{
+    return st == ST_LIMIT ? ST_OK : st;
+}
+
+static enum status note(struct icm_parser *p, struct icm_draft *d, uint64_t ref, const char *text)
+{
+    if (!text) {
+        return ST_NOMEM;
+    }
+    return soft(ev_note_add(p->ev, d->conn, ST_OK, ref, 0, EV_FROM_CLIENT, text));
+}
+
+static enum status statement(struct icm_parser *p, struct icm_draft *d, struct bytes text)
+{
+    struct ev_connection *c = d->conn;
+    char *s = dup_view(p, text);
+    if (!s) {
+        return ST_NOMEM;
+    }
+    for (size_t i = 0; i < c->statement_count; i++) {
+        if (strcmp(c->statements[i], s) == 0) {
+            return ST_OK; /* the same sentence inside and outside a stack */
+        }
+    }
+    return soft(EV_PUSH(&p->ev->arena, c->statements, c->statement_count, c->statement_cap,
+                        ICM_STATEMENTS_MAX, &s));
+}
+
+static void set_side(struct icm_parser *p, struct icm_draft *d, enum ev_side side, uint64_t ref)
+{
+    struct ev_connection *c = d->conn;
+    if (c->local_side == EV_SIDE_UNKNOWN) {
+        c->local_side = side;
+    } else if (c->local_side != side) {
+        (void)note(p, d, ref, "trace lines disagree on the ICM's role; the first one is kept");
+    }
+}
+
+static enum status add_alert(struct icm_parser *p, struct icm_draft *d, int desc, uint64_t ref)
+{
+    struct ev_connection *c = d->conn;
+    if (desc < 0) {
+        return ST_OK;
+    }
+    for (size_t i = 0; i < c->alert_count; i++) {
+        if (c->alerts[i].description == desc) {
+            return ST_OK;
+        }
+    }
+    /* Direction is fixed when the connection closes (the role may come later). */
+    struct ev_alert a = { .level = 2, .description = (uint8_t)desc, .ref = ref };
+    return soft(EV_PUSH(&p->ev->arena, c->alerts, c->alert_count, c->alert_cap,
+                        CAP_TLS_ALERTS_PER_HANDSHAKE, &a));
+}
+
+/* ---- threads and drafts ------------------------------------------------- */
+
+static struct icm_thread *cur_thread(struct icm_parser *p)
+{
+    return p->cur < ICM_THREADS_MAX ? &p->threads[p->cur] : NULL;
+}
+
+static void fill_endpoint(struct ev_endpoint *dst, const struct ev_endpoint *src)
+{
+    *dst = *src;
+}
+
+static const char *compose_detail(struct icm_parser *p, struct icm_draft *d)
+{
+    struct ev_arena *a = &p->ev->arena;
+    struct ev_connection *c = d->conn;
+    const char *text = c->error_text ? c->error_text : "";
+    const char *sep = c->error_text ? ": " : "";
+    if (c->not_tls && c->error_name) {
+        return ev_printf(a, "not TLS: %s (%d)%s%s; no TLS handshake took place", c->error_name,
+                         c->error_code, sep, text);
+    }
+    if (c->not_tls) {
+        return ev_printf(a, "not TLS: %s; no TLS handshake took place", text);
+    }
+    if (c->error_name && c->error_code != 0) {
+        return ev_printf(a, "%s (%d)%s%s", c->error_name, c->error_code, sep, text);
+    }
+    if (c->error_name) {
+        return ev_printf(a, "%s%s%s", c->error_name, sep, text);
+    }
+    if (c->alert_count > 0) {
+        const char *name = tls_alert_name(c->alerts[0].description);
+        return ev_printf(a, "fatal %s alert received from the peer%s%s", name ? name : "(unknown)",
+                         d->during ? " during " : "", d->during ? d->during : "");
+    }
+    if (d->during) {
+        return ev_printf(a, "error during %s", d->during);
+    }
+    if (c->error_text) {
+        return c->error_text;
+    }
+    if (c->outcome == EV_OUT_ESTABLISHED) {
+        return NULL;
+    }
+    return "the trace shows no outcome of this handshake";
+}
+
+/* Turns the draft into its final evidence form (format 9.6 for roles). */
+static void draft_close(struct icm_parser *p, struct icm_draft *d)
+{
+    struct ev_connection *c = d->conn;
+    if (!c) {
+        return;
+    }
+    bool server = c->local_side == EV_SIDE_SERVER;
+    c->roles_guessed = c->local_side == EV_SIDE_UNKNOWN;
+    if (d->have_local) {
+        fill_endpoint(server ? &c->server : &c->client, &d->local);
+    }
+    if (d->have_peer) {
+        fill_endpoint(server ? &c->client : &c->server, &d->peer);
+    } else if (!server && d->summary_port >= 0) {
+        c->server.port = (uint16_t)d->summary_port;
+    }
+    for (size_t i = 0; i < c->alert_count; i++) {
+        c->alerts[i].from = server ? EV_FROM_CLIENT : EV_FROM_SERVER;
+    }
+    if (!d->cc_set) {
+        if (d->peer_no_cert && server) {
+            /* "cert_len = <no cert>": empty and absent cannot be told apart. */
+            c->client_cert = EV_CC_NOT_SENT;
+        } else {
+            c->client_cert = EV_CC_NOT_VISIBLE;
+        }
+    }
+    if (d->failed || c->alert_count > 0) {
+        c->outcome = EV_OUT_FAILED;
+    } else if (d->established) {
+        c->outcome = EV_OUT_ESTABLISHED;
+    } else {
+        c->outcome = EV_OUT_INCOMPLETE;
+    }
+    c->outcome_detail = compose_detail(p, d);
+    *d = (struct icm_draft){ .summary_port = -1 };
+}
+
+static void draft_close_all(struct icm_parser *p)
+{
+    for (size_t i = 0; i < ICM_THREADS_MAX; i++) {
+        if (p->threads[i].used) {
+            draft_close(p, &p->threads[i].d);
+        }
+    }
+}
+
+static enum status header_notes(struct icm_parser *p, struct icm_draft *d, uint64_t ref)
+{
+    if (!p->hdr.seen) {
+        return ST_OK;
+    }
+    return note(p, d, 0,
+                ev_printf(&p->ev->arena, "trace header: trc level %d, release %s%s%s",
+                          p->hdr.trc_level, p->hdr.release, p->hdr.patchno[0] ? " patch " : "",
+                          p->hdr.patchno));
+}
+
+/* The open connection of thread t, created when there is none. */
+static enum status draft_get(struct icm_parser *p, struct icm_thread *t, uint64_t line_no,
+                             struct icm_draft **ret)
+{
+    struct icm_draft *d = &t->d;
+    if (!d->conn) {
+        struct ev_connection *c = ev_connection_add(p->ev);
+        if (!c) {
+            return ST_LIMIT;
+        }
+        *d = (struct icm_draft){ .conn = c, .summary_port = -1 };
+        c->source.kind = EV_SRC_ICM;
+        c->source.path = p->path;
+        c->source.first = line_no;
+        c->stream = c->id;
+        if (t->id[0]) {
+            c->source.thread = ev_strdup(&p->ev->arena, t->id);
+            if (!c->source.thread) {
+                return ST_NOMEM;
+            }
+        }
+        TRY(header_notes(p, d, line_no));
+        if (t->ts[0]) {
+            TRY(note(p, d, line_no,
+                     ev_printf(&p->ev->arena, "thread time before this attempt: %s (server local)",
+                               t->ts)));
+        }
+    }
+    d->conn->source.last = line_no;
+    *ret = d;
+    return ST_OK;
+}
+
+/* A fact that starts a new attempt when the open one already has it. */
+static enum status draft_fresh(struct icm_parser *p, struct icm_thread *t, bool boundary,
+                               uint64_t line_no, struct icm_draft **ret)
+{
+    if (boundary) {
+        draft_close(p, &t->d);
+    }
+    return draft_get(p, t, line_no, ret);
+}
+
+/* The open attempt already has its outcome: lines that only come before a
+ * summary (stack, "<<- ERROR:" marker, "ERROR during") start the next one. */
+static bool concluded(const struct icm_thread *t)
+{
+    return t->d.conn && (t->d.has_summary || t->d.established);
+}
+
+/* The open attempt's role contradicts `side` (another attempt began). */
+static bool contradicts(const struct icm_thread *t, enum ev_side side)
+{
+    return t->d.conn && t->d.conn->local_side != EV_SIDE_UNKNOWN && t->d.conn->local_side != side;
+}
+
+static struct icm_thread *thread_select(struct icm_parser *p, struct bytes id)
+{
+    char key[ICM_THREAD_ID_MAX + 1];
+    view_to(key, sizeof key, id);
+    struct icm_thread *t = cur_thread(p);
+    if (t && strcmp(t->id, key) == 0) {
+        t->last_use = ++p->use;
+        return t;
+    }
+    size_t free_slot = ICM_THREADS_MAX, oldest = 0;
+    for (size_t i = 0; i < ICM_THREADS_MAX; i++) {
+        struct icm_thread *x = &p->threads[i];
+        if (!x->used) {
+            if (free_slot == ICM_THREADS_MAX) {
+                free_slot = i;
+            }
+            continue;
+        }
+        if (strcmp(x->id, key) == 0) {
+            p->cur = i;
+            x->last_use = ++p->use;
+            return x;
+        }
+        if (x->last_use < p->threads[oldest].last_use || !p->threads[oldest].used) {
+            oldest = i;
+        }
+    }
+    size_t slot = free_slot;
+    if (slot == ICM_THREADS_MAX) {
+        slot = oldest; /* table full: the least recently seen thread's attempt ends */
+        draft_close(p, &p->threads[slot].d);
+    }
+    t = &p->threads[slot];
+    *t = (struct icm_thread){ .used = true, .last_use = ++p->use, .d = { .summary_port = -1 } };
+    snprintf(t->id, sizeof t->id, "%s", key);
+    p->cur = slot;
+    return t;
+}
+
+/* ---- handlers, one per pattern family ------------------------------------ */
+
+static enum status set_error(struct icm_parser *p, struct icm_draft *d, struct bytes name,
+                             struct bytes code)
+{
+    struct ev_connection *c = d->conn;
+    long v = 0;
+    d->failed = true;
+    d->has_summary = true;
+    c->error_name = dup_view(p, name);
+    if (!c->error_name) {
+        return ST_NOMEM;
+    }
+    if (code.len > 0 && view_long(code, &v) && v >= -1000000 && v <= 1000000) {
+        c->error_code = (int)v;
+    }
+    /* SSSLERR_ALERT_<NAME>: the peer sent that alert (format 5.6: match by name). */
+    static const char *const alert_prefixes[] = { "SSSLERR_ALERT_", "SSLERR_ALERT_",
+                                                  "SSSLRC_ALERT_" };
+    for (size_t i = 0; i < sizeof alert_prefixes / sizeof alert_prefixes[0]; i++) {
+        size_t n = strlen(alert_prefixes[i]);
+        if (name.len > n && view_starts(name, alert_prefixes[i])) {
+            struct bytes rest = { .ptr = name.ptr + n, .len = name.len - n };
+            TRY(add_alert(p, d, alert_from_words(rest), c->source.last));
+        }
+    }
+    if (view_has(name, "SSL_ACCEPT")) {
+        set_side(p, d, EV_SIDE_SERVER, c->source.last);
+    } else if (view_has(name, "SSL_CONNECT") || view_has(name, "SERVER_CERT_MISMATCH")) {
+        set_side(p, d, EV_SIDE_CLIENT, c->source.last);
+    }
+    return ST_OK;
+}
+
+static enum status on_summary_new(struct icm_parser *p, struct icm_thread *t, uint64_t no)
+{
+    struct bytes host = grp(p, 1), port = grp(p, 2), name = grp(p, 3), code = grp(p, 4);
+    struct bytes rest = view_ltrim(grp(p, 5));
+    struct icm_draft *d;
+    long v;
+    TRY(draft_fresh(p, t, concluded(t) || contradicts(t, EV_SIDE_CLIENT), no, &d));
+    TRY(set_error(p, d, name, code));
+    set_side(p, d, EV_SIDE_CLIENT, no);
+    if (host.len > 0 && !d->conn->target_host) {
+        d->conn->target_host = dup_view(p, host);
+        if (!d->conn->target_host) {
+            return ST_NOMEM;
+        }
+    }
+    if (port.len > 0 && view_long(port, &v) && v >= 0 && v <= 65535) {
+        d->summary_port = v;
+    }
+    if (rest.len > 0 && !d->conn->error_text) {
+        d->conn->error_text = dup_view(p, rest);
+    }
+    t->expect_expl = true;
+    return ST_OK;
+}
+
+static enum status on_summary_old(struct icm_parser *p, struct icm_thread *t, uint64_t no)
+{
+    struct bytes role = grp(p, 1), code = grp(p, 2), name = grp(p, 3);
+    struct icm_draft *d;
+    enum ev_side side = view_eq(role, "Server") ? EV_SIDE_SERVER : EV_SIDE_CLIENT;
+    TRY(draft_fresh(p, t, concluded(t) || contradicts(t, side), no, &d));
+    TRY(set_error(p, d, name, code));
+    set_side(p, d, side, no);
+    t->expect_expl = true;
+    return ST_OK;
+}
+
+static enum status on_bare_error(struct icm_parser *p, struct icm_thread *t, uint64_t no)
+{
+    struct bytes name = grp(p, 1), code = grp(p, 2), rest = view_ltrim(grp(p, 3));
+    struct icm_draft *d;
+    TRY(draft_fresh(p, t, concluded(t), no, &d));
+    TRY(set_error(p, d, name, code));
+    if (rest.len > 0 && !d->conn->error_text) {
+        d->conn->error_text = dup_view(p, rest);
+    }
+    t->expect_expl = true;
+    return ST_OK;
+}
+
+static enum status on_niconn(struct icm_parser *p, struct icm_thread *t, uint64_t no)
+{
+    struct bytes host = grp(p, 1), port = grp(p, 2), name = grp(p, 3), code = grp(p, 4);
+    struct icm_draft *d;
+    long v;
+    TRY(draft_fresh(p, t, concluded(t) || contradicts(t, EV_SIDE_CLIENT), no, &d));
+    struct ev_connection *c = d->conn;
+    /* NI error codes share numbers with SapSSL ones (-10): kept apart by not_tls. */
+    TRY(set_error(p, d, name, code));
+    c->not_tls = true;
+    set_side(p, d, EV_SIDE_CLIENT, no);
+    c->target_host = dup_view(p, host);
+    c->error_text = ev_printf(&p->ev->arena, "TCP connect to %.*s:%.*s refused", (int)host.len,
+                              host.ptr, (int)port.len, port.ptr);
+    if (!c->target_host || !c->error_text) {
+        return ST_NOMEM;
+    }
+    if (view_long(port, &v) && v >= 0 && v <= 65535) {
+        d->summary_port = v;
+    }
+    return ST_OK;
+}
+
+static enum status on_proxy(struct icm_parser *p, struct icm_thread *t, uint64_t no)
+{
+    struct bytes url = grp(p, 1), proxy = grp(p, 2), answer = grp(p, 3);
+    struct icm_draft *d;
+    TRY(draft_fresh(p, t, concluded(t) || contradicts(t, EV_SIDE_CLIENT), no, &d));
+    struct ev_connection *c = d->conn;
+    d->failed = true;
+    d->has_summary = true;
+    c->not_tls = true;
+    set_side(p, d, EV_SIDE_CLIENT, no);
+    c->target_host = dup_view(p, url);
+    c->error_text =
+        ev_printf(&p->ev->arena,
+                  "proxy %.*s refused the connection to %.*s "
+                  "(proxy returned %.*s)",
+                  (int)proxy.len, proxy.ptr, (int)url.len, url.ptr, (int)answer.len, answer.ptr);
+    if (!c->target_host || !c->error_text) {
+        return ST_NOMEM;
+    }
+    return ST_OK;
+}
+
+static enum status on_alert_words(struct icm_parser *p, struct icm_draft *d, struct bytes words,
+                                  uint64_t no)
+{
+    int desc = alert_from_words(words);
+    if (!d->alert_words) {
+        d->alert_words = dup_view(p, words);
+    }
+    if (desc < 0) {
+        return note(p, d, no,
+                    ev_printf(&p->ev->arena, "alert from the peer not in the TLS alert table: %.*s",
+                              (int)words.len, words.ptr));
+    }
+    return add_alert(p, d, desc, no);
+}
+
+static enum status on_error_during(struct icm_parser *p, struct icm_thread *t, uint64_t no)
+{
+    struct bytes func = grp(p, 1), sslfunc = grp(p, 2), res = grp(p, 3);
+    struct icm_draft *d;
+    TRY(draft_fresh(p, t, concluded(t), no, &d));
+    d->failed = true;
+    d->during = ev_printf(&p->ev->arena, "%.*s() from %.*s()==%.*s", (int)func.len, func.ptr,
+                          (int)sslfunc.len, sslfunc.ptr, (int)res.len, res.ptr);
+    if (!d->during) {
+        return ST_NOMEM;
+    }
+    if (view_eq(sslfunc, "SSL_connect")) {
+        set_side(p, d, EV_SIDE_CLIENT, no);
+    } else if (view_eq(sslfunc, "SSL_accept")) {
+        set_side(p, d, EV_SIDE_SERVER, no);
+    }
+    return ST_OK;
+}
+
+static enum status on_error_generic(struct icm_parser *p, struct icm_thread *t, uint64_t no)
+{
+    struct bytes msg = grp(p, 1), file = grp(p, 2), fline = grp(p, 3);
+    struct icm_draft *d;
+    /* Only TLS-related errors make an attempt; others join an open one. */
+    if (!t->d.conn && !view_has(msg, "SSL") && !view_has(msg, "ssl")) {
+        return ST_OK;
+    }
+    TRY(draft_get(p, t, no, &d));
+    d->failed = true;
+    if (!d->conn->error_text) {
+        d->conn->error_text = dup_view(p, msg);
+        if (!d->conn->error_text) {
+            return ST_NOMEM;
+        }
+    }
+    if (file.len > 0) {
+        TRY(note(p, d, no,
+                 ev_printf(&p->ev->arena, "error written at %.*s line %.*s", (int)file.len,
+                           file.ptr, (int)fline.len, fline.ptr)));
+    }
+    if (view_has(msg, "IcmConnInitServerSSL")) {
+        set_side(p, d, EV_SIDE_SERVER, no);
+    } else if (view_has(msg, "IcmConnInitClientSSL")) {
+        set_side(p, d, EV_SIDE_CLIENT, no);
+    }
+    if (match(p, PAT_ALERT, msg)) {
+        TRY(on_alert_words(p, d, grp(p, 1), no));
+    }
+    return ST_OK;
+}
+
+/* Another thread's attempt with this CCL id (format 9.2: group by id). */
+static struct icm_draft *draft_by_ccl(struct icm_parser *p, const char *id)
+{
+    for (size_t i = 0; i < ICM_THREADS_MAX; i++) {
+        struct icm_draft *d = &p->threads[i].d;
+        if (p->threads[i].used && d->conn && strcmp(d->ccl_id, id) == 0) {
+            return d;
+        }
+    }
+    return NULL;
+}
+
+static enum status on_ccl(struct icm_parser *p, struct icm_thread *t, uint64_t no)
+{
+    struct bytes role = grp(p, 2), hex = grp(p, 3), msg = grp(p, 4), func = grp(p, 5);
+    char id[16];
+    snprintf(id, sizeof id, "%.*s-%.*s", (int)role.len, role.ptr, (int)hex.len, hex.ptr);
+    enum ev_side side = view_eq(role, "Cli") ? EV_SIDE_CLIENT : EV_SIDE_SERVER;
+
+    struct icm_draft *d = draft_by_ccl(p, id);
+    if (d) {
+        d->conn->source.last = no;
+    } else {
+        struct icm_draft *open = &t->d;
+        /* CCL lines are written during the handshake, before any summary. */
+        bool boundary =
+            open->conn && (open->ccl_id[0] != '\0' || concluded(t) || contradicts(t, side));
+        TRY(draft_fresh(p, t, boundary, no, &d));
+        snprintf(d->ccl_id, sizeof d->ccl_id, "%s", id);
+        d->conn->source.conn = ev_strdup(&p->ev->arena, id);
+        if (!d->conn->source.conn) {
+            return ST_NOMEM;
+        }
+    }
+    set_side(p, d, side, no);
+    TRY(statement(p, d, msg));
+    (void)func; /* the CCL function that wrote the line: not needed yet */
+
+    if (view_has(msg, "fitting to CA names") || view_has(msg, "Have no certificate fitting") ||
+        view_has(msg, "Cannot perform client authentication")) {
+        /* The server sent a CertificateRequest (its CA names are not in the
+         * trace), and the client had nothing to answer with: TLS <= 1.2 then
+         * sends an empty Certificate message (RFC 5246 7.4.6). */
+        struct ev_connection *c = d->conn;
+        if (!c->cert_request) {
+            c->cert_request = ev_alloc(&p->ev->arena, sizeof *c->cert_request);
+            if (!c->cert_request) {
+                return ST_NOMEM;
+            }
+            c->cert_request->visible = false;
+            c->cert_request->ref = no;
+        }
+        c->client_cert = EV_CC_EMPTY;
+        d->cc_set = true;
+    }
+    if (view_has(msg, "empty Certificate message") || view_has(msg, "empty certificate list")) {
+        d->conn->client_cert = EV_CC_EMPTY;
+        d->cc_set = true;
+    }
+    if (match(p, PAT_ALERT, msg)) {
+        TRY(on_alert_words(p, d, grp(p, 1), no));
+    }
+    return ST_OK;
+}
+
+static enum status on_return(struct icm_parser *p, struct icm_thread *t, uint64_t no)
+{
+    struct bytes func = grp(p, 2), hdl = grp(p, 3), res = grp(p, 4);
+    bool is_error = grp(p, 1).len > 0 || !view_eq(res, "SAP_O_K");
+    bool session = view_starts(func, "SapSSLSessionStart");
+    struct icm_draft *d;
+    if (!session && !(t->d.conn && hdl.len > 0)) {
+        return ST_OK; /* SapSSLSetTraceFile()==SAP_O_K and friends: not an attempt */
+    }
+    char key[40];
+    view_to(key, sizeof key, hdl);
+    bool boundary = (hdl.len > 0 && t->d.sssl_hdl[0] != '\0' && strcmp(t->d.sssl_hdl, key) != 0) ||
+                    (grp(p, 1).len > 0 && concluded(t));
+    TRY(draft_fresh(p, t, boundary, no, &d));
+    if (hdl.len > 0 && d->sssl_hdl[0] == '\0') {
+        snprintf(d->sssl_hdl, sizeof d->sssl_hdl, "%s", key);
+        TRY(note(p, d, no, ev_printf(&p->ev->arena, "SapSSL handle sssl_hdl=%s", key)));
+    }
+    if (session && !is_error) {
+        d->established = true;
+    } else if (session) {
+        d->failed = true;
+        if (!d->conn->error_name) {
+            d->conn->error_name = dup_view(p, res);
+            if (!d->conn->error_name) {
+                return ST_NOMEM;
+            }
+        }
+    }
+    return ST_OK;
+}
+
+static enum status on_state(struct icm_parser *p, struct icm_thread *t, uint64_t no)
+{
+    struct bytes hex = grp(p, 1), text = grp(p, 2);
+    struct icm_draft *d;
+    unsigned long v = 0;
+    TRY(draft_get(p, t, no, &d));
+    d->conn->handshake_state = dup_view(p, text);
+    if (!d->conn->handshake_state) {
+        return ST_NOMEM;
+    }
+    /* Role bits are the reverse of OpenSSL's: 0x2xxx client, 0x1xxx server (5.4). */
+    if (view_hex(hex, &v)) {
+        if ((v >> 12 & 0xf) == 2) {
+            set_side(p, d, EV_SIDE_CLIENT, no);
+        } else if ((v >> 12 & 0xf) == 1) {
+            set_side(p, d, EV_SIDE_SERVER, no);
+        }
+    }
+    return ST_OK;
+}
+
+/* ip:port into an endpoint; false for placeholders or overlong text. */
+static bool endpoint_from(struct bytes ip, struct bytes port, struct ev_endpoint *ret)
+{
+    long v;
+    if (ip.len == 0 || ip.len >= sizeof ret->ip || !view_long(port, &v) || v < 0 || v > 65535) {
+        return false;
+    }
+    struct ev_endpoint e = { .port = (uint16_t)v };
+    view_to(e.ip, sizeof e.ip, ip);
+    *ret = e;
+    return true;
+}
+
+static enum status on_ni(struct icm_parser *p, struct icm_thread *t, uint64_t no)
+{
+    struct bytes hdl = grp(p, 1), lip = grp(p, 2), lport = grp(p, 3), pip = grp(p, 4),
+                 pport = grp(p, 5);
+    char key[16];
+    view_to(key, sizeof key, hdl);
+    bool boundary = hdl.len > 0 && t->d.ni_hdl[0] != '\0' && strcmp(t->d.ni_hdl, key) != 0;
+    struct icm_draft *d;
+    TRY(draft_fresh(p, t, boundary, no, &d));
+    if (hdl.len > 0) {
+        snprintf(d->ni_hdl, sizeof d->ni_hdl, "%s", key);
+        TRY(note(p, d, no, ev_printf(&p->ev->arena, "NI handle %s", key)));
+    }
+    d->have_local = endpoint_from(lip, lport, &d->local);
+    d->have_peer = endpoint_from(pip, pport, &d->peer);
+    if (!d->have_local || !d->have_peer) {
+        TRY(note(p, d, no,
+                 ev_printf(&p->ev->arena,
+                           "endpoints not usable as addresses: local=%.*s:%.*s "
+                           "peer=%.*s:%.*s",
+                           (int)lip.len, lip.ptr, (int)lport.len, lport.ptr, (int)pip.len, pip.ptr,
+                           (int)pport.len, pport.ptr)));
+    }
+    return ST_OK;
+}
+
+static enum status on_pse(struct icm_parser *p, struct icm_thread *t, uint64_t no)
+{
+    struct bytes role = grp(p, 1), path = grp(p, 2);
+    struct icm_draft *d;
+    TRY(draft_get(p, t, no, &d));
+    d->conn->identity = dup_view(p, path);
+    if (!d->conn->identity) {
+        return ST_NOMEM;
+    }
+    if (view_eq(role, "cli")) {
+        set_side(p, d, EV_SIDE_CLIENT, no);
+    } else if (view_eq(role, "srv")) {
+        set_side(p, d, EV_SIDE_SERVER, no);
+    }
+    return ST_OK;
+}
+
+static enum status on_ciphers(struct icm_parser *p, struct icm_thread *t, uint64_t no)
+{
+    struct bytes spec = grp(p, 2);
+    struct icm_draft *d;
+    TRY(draft_get(p, t, no, &d));
+    return note(p, d, no,
+                ev_printf(&p->ev->arena, "cipher suite setting %.*s", (int)spec.len, spec.ptr));
+}
+
+static enum status on_pvflags(struct icm_parser *p, struct icm_thread *t, uint64_t no)
+{
+    struct bytes role = grp(p, 1), flags = grp(p, 3), list = grp(p, 4);
+    struct icm_draft *d;
+    TRY(draft_get(p, t, no, &d));
+    set_side(p, d, view_eq(role, "Client") ? EV_SIDE_CLIENT : EV_SIDE_SERVER, no);
+    return note(p, d, no,
+                ev_printf(&p->ev->arena, "protocol versions enabled: %.*s (pvflags=%.*s)",
+                          (int)list.len, list.ptr, (int)flags.len, flags.ptr));
+}
+
+static enum status on_sni(struct icm_parser *p, struct icm_thread *t, uint64_t no)
+{
+    struct bytes name = grp(p, 1);
+    struct icm_draft *d;
+    TRY(draft_get(p, t, no, &d));
+    d->conn->ch.sni = dup_view(p, name);
+    return d->conn->ch.sni ? ST_OK : ST_NOMEM;
+}
+
+static enum status on_target(struct icm_parser *p, struct icm_thread *t, uint64_t no)
+{
+    struct bytes name = grp(p, 1);
+    struct icm_draft *d;
+    TRY(draft_get(p, t, no, &d));
+    set_side(p, d, EV_SIDE_CLIENT, no);
+    d->conn->target_host = dup_view(p, name);
+    return d->conn->target_host ? ST_OK : ST_NOMEM;
+}
+
+static enum status stated_cert_new(struct icm_parser *p, struct icm_draft *d, uint64_t no,
+                                   struct ev_stated_cert **ret)
+{
+    struct ev_connection *c = d->conn;
+    struct ev_stated_cert sc = { .ref = no };
+    enum status st = EV_PUSH(&p->ev->arena, c->stated_certs, c->stated_cert_count,
+                             c->stated_cert_cap, ICM_STATED_CERTS_MAX, &sc);
+    if (st != ST_OK) {
+        *ret = NULL;
+        return soft(st);
+    }
+    *ret = &c->stated_certs[c->stated_cert_count - 1];
+    return ST_OK;
+}
+
+static enum status on_servercert(struct icm_parser *p, struct icm_thread *t, uint64_t no)
+{
+    struct bytes subj = grp(p, 1);
+    struct icm_draft *d;
+    struct ev_stated_cert *sc = NULL;
+    TRY(draft_get(p, t, no, &d));
+    set_side(p, d, EV_SIDE_CLIENT, no);
+    if (d->conn->stated_cert_count > 0) {
+        return note(
+            p, d, no,
+            ev_printf(&p->ev->arena, "server certificate subject %.*s", (int)subj.len, subj.ptr));
+    }
+    TRY(stated_cert_new(p, d, no, &sc));
+    if (sc) {
+        sc->subject = dup_view(p, subj);
+        return sc->subject ? ST_OK : ST_NOMEM;
+    }
+    return ST_OK;
+}
+
+static enum status on_tree(struct icm_parser *p, struct icm_thread *t, uint64_t no)
+{
+    struct bytes key = grp(p, 1), val = grp(p, 2);
+    struct icm_draft *d;
+    struct ev_stated_cert *sc = NULL;
+    TRY(draft_get(p, t, no, &d));
+    struct ev_connection *c = d->conn;
+    if (c->stated_cert_count > 0) {
+        sc = &c->stated_certs[c->stated_cert_count - 1];
+    }
+    if (view_eq(key, "Subject")) {
+        TRY(stated_cert_new(p, d, no, &sc));
+        if (sc) {
+            sc->subject = dup_view(p, val);
+            return sc->subject ? ST_OK : ST_NOMEM;
+        }
+        return ST_OK;
+    }
+    if (!sc) {
+        TRY(stated_cert_new(p, d, no, &sc));
+        if (!sc) {
+            return ST_OK;
+        }
+    }
+    char **slot = view_eq(key, "Issuer")          ? &sc->issuer
+                  : view_eq(key, "Serial Number") ? &sc->serial
+                  : view_eq(key, "Status")        ? &sc->status
+                                                  : NULL;
+    if (slot && !*slot) {
+        *slot = dup_view(p, val);
+        return *slot ? ST_OK : ST_NOMEM;
+    }
+    return ST_OK;
+}
+
+static enum status on_ssl_failed(struct icm_parser *p, struct icm_thread *t, uint64_t no)
+{
+    struct bytes func = grp(p, 1), sslfunc = grp(p, 2), dec = grp(p, 3), hex = grp(p, 4);
+    struct icm_draft *d;
+    TRY(draft_get(p, t, no, &d));
+    d->failed = true;
+    if (view_eq(sslfunc, "SSL_connect")) {
+        set_side(p, d, EV_SIDE_CLIENT, no);
+    } else if (view_eq(sslfunc, "SSL_accept")) {
+        set_side(p, d, EV_SIDE_SERVER, no);
+    }
+    if (dec.len > 0) {
+        TRY(note(p, d, no,
+                 ev_printf(&p->ev->arena, "CommonCryptoLib error %.*s/0x%.*s in %.*s: %.*s()",
+                           (int)dec.len, dec.ptr, (int)hex.len, hex.ptr, (int)func.len, func.ptr,
+                           (int)sslfunc.len, sslfunc.ptr)));
+    }
+    return ST_OK;
+}
+
+static enum status on_dump(struct icm_parser *p, struct icm_thread *t, uint64_t no)
+{
+    struct bytes name = grp(p, 2), val = grp(p, 3);
+    struct icm_draft *d;
+    uint16_t suite;
+    if (view_eq(name, "cert_len") && view_eq(val, "<no cert>")) {
+        TRY(draft_get(p, t, no, &d));
+        d->peer_no_cert = true;
+        return statement(p, d, p->subject);
+    }
+    if (view_eq(name, "csuite_name")) {
+        struct bytes s = val;
+        if (s.len >= 2 && s.ptr[0] == '"' && s.ptr[s.len - 1] == '"') {
+            s = (struct bytes){ .ptr = s.ptr + 1, .len = s.len - 2 };
+        }
+        TRY(draft_get(p, t, no, &d));
+        d->established = true;
+        if (suite_from_name(s, &suite)) {
+            d->conn->sh.seen = true;
+            d->conn->sh.suite = suite;
+            d->conn->sh.ref = no;
+            return ST_OK;
+        }
+        return note(p, d, no,
+                    ev_printf(&p->ev->arena, "negotiated cipher suite %.*s", (int)s.len, s.ptr));
+    }
+    if (view_eq(name, "args") && t->d.conn) {
+        if (view_has(val, "(SERVER)")) {
+            set_side(p, &t->d, EV_SIDE_SERVER, no);
+        } else if (view_has(val, "(CLIENT)")) {
+            set_side(p, &t->d, EV_SIDE_CLIENT, no);
+        }
+        return note(p, &t->d, no, dup_view(p, p->subject));
+    }
+    return ST_OK;
+}
+
+static enum status on_stack_line(struct icm_parser *p, struct icm_thread *t, struct bytes pl,
+                                 uint64_t no)
+{
+    struct icm_draft *d;
+    if (match(p, PAT_STACK_ENTRY, pl)) {
+        struct bytes code = grp(p, 1), comp = grp(p, 2), func = grp(p, 3);
+        TRY(draft_get(p, t, no, &d));
+        return note(p, d, no,
+                    ev_printf(&p->ev->arena, "error stack: %.*s %.*s %.*s", (int)code.len, code.ptr,
+                              (int)comp.len, comp.ptr, (int)func.len, func.ptr));
+    }
+    if (match(p, PAT_STACK_OLD, pl)) {
+        struct bytes text = grp(p, 4);
+        TRY(draft_get(p, t, no, &d));
+        return statement(p, d, text);
+    }
+    if (match(p, PAT_SECUDE_ERROR, pl)) {
+        struct bytes text = grp(p, 3);
+        TRY(draft_get(p, t, no, &d));
+        return statement(p, d, text);
+    }
+    return ST_UNSUPPORTED; /* not a stack line */
+}
+
+/* ---- classification of one payload -------------------------------------- */
+
+static enum status header_line(struct icm_parser *p, struct bytes pl, bool *ret_done)
+{
+    *ret_done = true;
+    if (match(p, PAT_HEADER_TRC, pl)) {
+        long v = 0;
+        p->hdr.seen = true;
+        if (view_long(grp(p, 2), &v) && v <= 99) {
+            p->hdr.trc_level = (int)v;
+        }
+        view_to(p->hdr.release, sizeof p->hdr.release, grp(p, 3));
+        return ST_OK;
+    }
+    if (match(p, PAT_HEADER_KV, pl)) {
+        if (view_eq(grp(p, 1), "patchno")) {
+            view_to(p->hdr.patchno, sizeof p->hdr.patchno, grp(p, 2));
+        }
+        return ST_OK;
+    }
+    *ret_done = false;
+    return ST_OK;
+}
+
+static enum status classify(struct icm_parser *p, struct icm_thread *t, struct bytes pl,
+                            uint64_t no)
+{
+    struct icm_draft *d;
+    enum status st;
+
+    if (match(p, PAT_TIMESTAMP, pl)) {
+        /* Moves the thread's clock only: never a boundary (format 4.2). */
+        view_to(t->ts, sizeof t->ts, pl);
+        return ST_OK;
+    }
+    if (match(p, PAT_STACK_BEGIN, pl)) {
+        TRY(draft_fresh(p, t, t->d.has_stack || concluded(t), no, &d));
+        d->has_stack = true;
+        d->in_stack = true;
+        return ST_OK;
+    }
+    if (match(p, PAT_STACK_END, pl)) {
+        if (t->d.conn) {
+            t->d.in_stack = false;
+            t->d.has_stack = true;
+            t->d.conn->source.last = no;
+        }
+        return ST_OK;
+    }
+    if (match(p, PAT_SUMMARY_NEW, pl)) {
+        return on_summary_new(p, t, no);
+    }
+    if (match(p, PAT_SUMMARY_OLD, pl)) {
+        return on_summary_old(p, t, no);
+    }
+    if (match(p, PAT_PROXY, pl)) {
+        return on_proxy(p, t, no);
+    }
+    if (match(p, PAT_NICONN, pl)) {
+        return on_niconn(p, t, no);
+    }
+    if (match(p, PAT_BARE_ERR, pl)) {
+        return on_bare_error(p, t, no);
+    }
+    if (match(p, PAT_ERROR_DURING, pl)) {
+        return on_error_during(p, t, no);
+    }
+    if (match(p, PAT_ERROR_GENERIC, pl)) {
+        return on_error_generic(p, t, no);
+    }
+    if (match(p, PAT_CCL, pl)) {
+        return on_ccl(p, t, no);
+    }
+    if (match(p, PAT_RETURN, pl)) {
+        return on_return(p, t, no);
+    }
+    if (match(p, PAT_STATE, pl)) {
+        return on_state(p, t, no);
+    }
+    if (match(p, PAT_NI, pl)) {
+        return on_ni(p, t, no);
+    }
+    if (match(p, PAT_PSE, pl)) {
+        return on_pse(p, t, no);
+    }
+    if (match(p, PAT_CIPHERS, pl)) {
+        return on_ciphers(p, t, no);
+    }
+    if (match(p, PAT_PVFLAGS, pl)) {
+        return on_pvflags(p, t, no);
+    }
+    if (match(p, PAT_SNI, pl)) {
+        return on_sni(p, t, no);
+    }
+    if (match(p, PAT_TARGET, pl)) {
+        return on_target(p, t, no);
+    }
+    if (match(p, PAT_SERVERCERT, pl)) {
+        return on_servercert(p, t, no);
+    }
+    if (match(p, PAT_SSL_FAILED, pl)) {
+        return on_ssl_failed(p, t, no);
+    }
+    if (match(p, PAT_SIRECV, pl)) {
+        TRY(draft_get(p, t, no, &d));
+        return statement(p, d, pl);
+    }
+    st = on_stack_line(p, t, pl, no);
+    if (st != ST_UNSUPPORTED) {
+        return st;
+    }
+    if (match(p, PAT_TREE, pl)) {
+        return on_tree(p, t, no);
+    }
+    if (match(p, PAT_DUMP, pl)) {
+        return on_dump(p, t, no);
+    }
+    if (match(p, PAT_ALERT, pl)) {
+        struct bytes words = grp(p, 1), sentence = grp(p, 0);
+        TRY(draft_get(p, t, no, &d));
+        TRY(statement(p, d, sentence)); /* once, quoted or not */
+        return on_alert_words(p, d, words, no);
+    }
+    if (match(p, PAT_PHRASE, pl)) {
+        struct bytes phrase = grp(p, 1);
+        /* "Peer not trusted" opens a verification stack: before the summary. */
+        TRY(draft_fresh(p, t, view_eq(phrase, "Peer not trusted") && concluded(t), no, &d));
+        if (view_has(phrase, "client did not") || view_has(phrase, "intermediary")) {
+            set_side(p, d, EV_SIDE_SERVER, no); /* reverse-proxy checks run in the server */
+        }
+        if (view_has(phrase, "client did not")) {
+            d->peer_no_cert = true;
+        }
+        return statement(p, d, pl);
+    }
+    /* The explanation following a summary (format 5.2). */
+    if (t->expect_expl && t->d.conn && pl.len > 0) {
+        if (!t->d.conn->error_text) {
+            t->d.conn->error_text = dup_view(p, pl);
+            if (!t->d.conn->error_text) {
+                return ST_NOMEM;
+            }
+        }
+        t->d.conn->source.last = no;
+    }
+    return ST_OK;
+}
+
+enum status icm_parser_feed_line(struct icm_parser *p, struct bytes line, uint64_t line_no)
+{
+    struct icm_thread *t;
+    struct bytes payload;
+
+    if (match(p, PAT_PREFIX, line)) {
+        struct bytes id = grp(p, 1);
+        payload = grp(p, 2);
+        t = thread_select(p, id);
+        p->prefixed_seen = true;
+    } else {
+        payload = line;
+        if (!p->prefixed_seen) {
+            bool done = false;
+            TRY(header_line(p, view_ltrim(line), &done));
+            if (done) {
+                return ST_OK;
+            }
+        }
+        t = cur_thread(p);
+        if (!t) {
+            t = thread_select(p, (struct bytes){ 0 }); /* the anonymous thread */
+        }
+    }
+    bool expl = t->expect_expl;
+    uint64_t errors = p->match_errors;
+    enum status st = classify(p, t, view_ltrim(payload), line_no);
+    if (expl) {
+        t->expect_expl = false; /* only the line right after a summary */
+    }
+    if (st == ST_OK && p->match_errors != errors && t->d.conn) {
+        st = soft(ev_note_add(p->ev, t->d.conn, ST_LIMIT, line_no, 0, EV_FROM_CLIENT,
+                              "pattern match limit reached: line not fully classified"));
+    }
+    return st;
+}
+
+/* ---- life cycle --------------------------------------------------------- */
+
+struct icm_parser *icm_parser_new(struct evidence *ev, const char *path)
+{
+    struct icm_parser *p = calloc(1, sizeof *p);
+    if (!p) {
+        return NULL;
+    }
+    p->ev = ev;
+    p->cur = ICM_THREADS_MAX;
+    p->path = ev_strdup(&ev->arena, path ? path : "");
+    p->threads = calloc(ICM_THREADS_MAX, sizeof *p->threads);
+    p->md = pcre2_match_data_create(16, NULL);
+    p->mctx = pcre2_match_context_create(NULL);
+    if (!p->path || !p->threads || !p->md || !p->mctx) {
+        icm_parser_free(p);
+        return NULL;
+    }
+    pcre2_set_match_limit(p->mctx, ICM_MATCH_LIMIT);
+    pcre2_set_depth_limit(p->mctx, ICM_DEPTH_LIMIT);
+    for (size_t i = 0; i < PAT_COUNT; i++) {
+        int errcode;
+        PCRE2_SIZE erroff;
+        p->re[i] = pcre2_compile((PCRE2_SPTR)pattern_src[i], PCRE2_ZERO_TERMINATED, PCRE2_DOTALL,
+                                 &errcode, &erroff, NULL);
+        if (!p->re[i]) {
+            PCRE2_UCHAR msg[256];
+            pcre2_get_error_message(errcode, msg, sizeof msg);
+            fprintf(stderr, "icm: pattern %zu does not compile at %zu: %s\n", i, (size_t)erroff,
+                    (const char *)msg);
+            icm_parser_free(p);
+            return NULL;
+        }
+        (void)pcre2_jit_compile(p->re[i], PCRE2_JIT_COMPLETE); /* interpreter when no JIT */
+    }
+    return p;
+}
+
+void icm_parser_finish(struct icm_parser *p)
+{
+    if (p) {
+        /* A held line only waits for a continuation; a full arena is
+         * already recorded by the caller's earlier status. */
+        (void)flush_held(p);
+        draft_close_all(p);
+    }
+}
+
+const struct icm_header *icm_parser_header(const struct icm_parser *p)
+{
+    return &p->hdr;
+}
+
+void icm_parser_free(struct icm_parser *p)
+{
+    if (!p) {
+        return;
+    }
+    for (size_t i = 0; i < PAT_COUNT; i++) {
+        pcre2_code_free(p->re[i]);
+    }
+    pcre2_match_data_free(p->md);
+    pcre2_match_context_free(p->mctx);
+    free(p->threads);
+    free(p->obuf);
+    free(p->held);
+    free(p);
+}
+
+/* ---- sniffing ------------------------------------------------------------ */
+
+bool icm_sniff(const uint8_t *head, size_t len)
+{
+    static const char *const markers[] = {
+        "[Thr ",       "*** ERROR =>", "CCL[SSL]:",          "SSSLERR_",
+        "SSSLRC_",     "SSLERR_",      "trc file: \"",       "SapSSL",
+        "IcmConnInit", "NIECONN_",     "SSL handshake with", "ICM_HTTP_",
+        "SecuSSL",     "Secu-SSL",     "Secude-SSL",
+    };
+    if (!head || len == 0) {
+        return false;
+    }
+    for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++) {
+        if (memmem(head, len, markers[i], strlen(markers[i]))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- line decoding (buffer code) ---------------------------------------- */
+
+struct obuf {
+    uint8_t *p;
+    size_t len, cap;
+};
+
+static void ob_put(struct obuf *o, uint8_t x)
+{
+    if (o->len < o->cap) {
+        o->p[o->len++] = x;
+    }
+}
+
+static bool utf8_valid(struct bytes b)
+{
+    struct parse_error err = { 0 };
+    struct cursor c;
+    uint8_t x, y;
+    cur_init_bytes(&c, b, 0, &err);
+    while (cur_u8(&c, &x) == ST_OK) {
+        unsigned more;
+        uint32_t cp, min;
+        if (x < 0x80) {
+            continue;
+        } else if ((x & 0xe0) == 0xc0) {
+            more = 1, cp = x & 0x1f, min = 0x80;
+        } else if ((x & 0xf0) == 0xe0) {
+            more = 2, cp = x & 0x0f, min = 0x800;
+        } else if ((x & 0xf8) == 0xf0) {
+            more = 3, cp = x & 0x07, min = 0x10000;
+        } else {
+            return false;
+        }
+        while (more-- > 0) {
+            if (cur_u8(&c, &y) != ST_OK || (y & 0xc0) != 0x80) {
+                return false;
+            }
+            cp = cp << 6 | (y & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Typographic quotes to ASCII ("„xxxSAPSSLC.pse“" in web copies). */
+static uint8_t quote_of(uint32_t cp)
+{
+    switch (cp) {
+    case 0x2018:
+    case 0x2019:
+    case 0x201a:
+        return '\'';
+    case 0x201c:
+    case 0x201d:
+    case 0x201e:
+        return '"';
+    default:
+        return 0;
+    }
+}
+
+/* One raw line to UTF-8 with ASCII quotes, into o. */
+static void decode_line(struct bytes raw, struct obuf *o)
+{
+    struct parse_error err = { 0 };
+    struct cursor c;
+    uint8_t x, y, z;
+    bool utf8 = utf8_valid(raw);
+    o->len = 0;
+    cur_init_bytes(&c, raw, 0, &err);
+    while (cur_u8(&c, &x) == ST_OK) {
+        if (x < 0x80) {
+            ob_put(o, x);
+        } else if (!utf8) {
+            /* Latin-1, with the CP1252 quotes web pages produce. */
+            uint8_t q = (x == 0x84 || x == 0x93 || x == 0x94) ? '"'
+                        : (x == 0x91 || x == 0x92)            ? '\''
+                                                              : 0;
+            if (q) {
+                ob_put(o, q);
+            } else {
+                ob_put(o, (uint8_t)(0xc0 | x >> 6));
+                ob_put(o, (uint8_t)(0x80 | (x & 0x3f)));
+            }
+        } else if (x == 0xe2 && cur_left(&c) >= 2 && cur_u8(&c, &y) == ST_OK &&
+                   cur_u8(&c, &z) == ST_OK) {
+            uint32_t cp = (uint32_t)(x & 0x0f) << 12 | (uint32_t)(y & 0x3f) << 6 | (z & 0x3f);
+            uint8_t q = quote_of(cp);
+            if (q) {
+                ob_put(o, q);
+            } else {
+                ob_put(o, x);
+                ob_put(o, y);
+                ob_put(o, z);
+            }
+        } else {
+            ob_put(o, x);
+        }
+    }
+}
+
+static void ob_append(struct obuf *o, struct bytes b)
+{
+    for (size_t i = 0; i < b.len; i++) {
+        ob_put(o, b.ptr[i]);
+    }
+}
+
+static bool ends_with_failed(struct bytes b)
+{
+    static const char tail[] = "failed:";
+    size_t n = sizeof tail - 1;
+    if (!b.ptr) {
+        return false;
+    }
+    while (b.len > 0 && (b.ptr[b.len - 1] == ' ' || b.ptr[b.len - 1] == '\t')) {
+        b.len--;
+    }
+    return b.len >= n && memcmp(b.ptr + b.len - n, tail, n) == 0;
+}
+
+static bool starts_with_error_name(struct bytes b)
+{
+    static const char *const heads[] = { "SSSL", "SSLERR_", "NIE" };
+    for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+        if (view_starts(b, heads[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static enum status flush_held(struct icm_parser *p)
+{
+    if (!p->holding) {
+        return ST_OK;
+    }
+    p->holding = false;
+    return icm_parser_feed_line(p, (struct bytes){ .ptr = p->held, .len = p->held_len },
+                                p->held_no);
+}
+
+/* ABAP copies wrap anywhere; the known case is a summary cut after
+ * "failed:" with the error name on the next line (format 4.5): such a line
+ * waits for the next one and both are matched as one. */
+static enum status feed_joined(struct icm_parser *p, struct bytes line, uint64_t no)
+{
+    if (p->holding) {
+        struct bytes next = view_ltrim(line);
+        if (starts_with_error_name(next) && p->held_len + 1 + next.len <= p->held_cap) {
+            struct obuf o = { .p = p->held, .len = p->held_len, .cap = p->held_cap };
+            ob_put(&o, ' ');
+            ob_append(&o, next);
+            p->held_len = o.len;
+            return flush_held(p);
+        }
+        TRY(flush_held(p));
+    }
+    if (ends_with_failed(line)) {
+        if (!p->held) {
+            p->held_cap = 2 * (size_t)CAP_LINE_MAX + 8;
+            p->held = malloc(p->held_cap);
+            if (!p->held) {
+                return ST_NOMEM;
+            }
+        }
+        struct obuf o = { .p = p->held, .cap = p->held_cap };
+        ob_append(&o, line);
+        p->held_len = o.len;
+        p->held_no = no;
+        p->holding = true;
+        return ST_OK;
+    }
+    return icm_parser_feed_line(p, line, no);
+}
+
+/* Feeds one decoded line; in unprefixed lines '#' is a line break (ABAP copies). */
+static enum status feed_decoded(struct icm_parser *p, struct bytes line, uint64_t no)
+{
+    bool prefixed = view_starts(line, "[Thr ");
+    if (prefixed || !line.ptr || !memchr(line.ptr, '#', line.len)) {
+        return feed_joined(p, line, no);
+    }
+    struct parse_error err = { 0 };
+    struct cursor c;
+    cur_init_bytes(&c, line, 0, &err);
+    for (;;) {
+        struct bytes rest = cur_rest(&c), piece;
+        const uint8_t *hash = rest.len ? memchr(rest.ptr, '#', rest.len) : NULL;
+        size_t n = hash ? (size_t)(hash - rest.ptr) : rest.len;
+        TRY(cur_take(&c, n, &piece));
+        TRY(feed_joined(p, piece, no));
+        if (!hash) {
+            return ST_OK;
+        }
+        TRY(cur_skip(&c, 1));
+    }
+}
+
+static enum status feed_raw(struct icm_parser *p, struct bytes raw, uint64_t no)
+{
+    if (!p->obuf) {
+        p->obuf_cap = 2 * (size_t)CAP_LINE_MAX + 8;
+        p->obuf = malloc(p->obuf_cap);
+        if (!p->obuf) {
+            return ST_NOMEM;
+        }
+    }
+    if (no == 1 && view_starts(raw, "\xef\xbb\xbf")) {
+        raw = (struct bytes){ .ptr = raw.ptr + 3, .len = raw.len - 3 }; /* UTF-8 BOM */
+    }
+    struct obuf o = { .p = p->obuf, .cap = p->obuf_cap };
+    decode_line(raw, &o);
+    return feed_decoded(p, (struct bytes){ .ptr = o.p, .len = o.len }, no);
+}
+
+enum status icm_parse_buffer(struct icm_parser *p, const uint8_t *buf, size_t len,
+                             uint64_t *ret_lines)
+{
+    struct parse_error err = { 0 };
+    struct cursor c;
+    struct bytes line;
+    uint64_t no = 0;
+    enum status st;
+    cur_init(&c, buf, len, 0, &err);
+    for (;;) {
+        st = cur_line(&c, CAP_LINE_MAX, &line);
+        if (st == ST_INCOMPLETE) {
+            if (cur_left(&c) == 0) {
+                break;
+            }
+            line = cur_rest(&c); /* last line without terminator */
+            cur_skip_rest(&c);
+            if (line.len > CAP_LINE_MAX) {
+                no++;
+                break;
+            }
+            if (line.len > 0 && line.ptr[line.len - 1] == '\r') {
+                line.len--;
+            }
+        } else if (st == ST_LIMIT) {
+            err = (struct parse_error){ 0 };
+            if (cur_line(&c, SIZE_MAX, &line) != ST_OK) {
+                break;
+            }
+            no++;
+            continue; /* overlong line skipped */
+        } else if (st != ST_OK) {
+            break;
+        }
+        TRY(feed_raw(p, line, ++no));
+    }
+    icm_parser_finish(p);
+    if (ret_lines) {
+        *ret_lines = no;
+    }
+    return ST_OK;
+}
+
+/* ---- files ----------------------------------------------------------------- */
+
+#define ICM_READ_CHUNK 16384u
+
+enum status icm_read_file(struct evidence *ev, const char *path, char *errbuf, size_t errlen)
+{
+    enum status st = ST_OK;
+    uint64_t no = 0, total = 0;
+    bool skipping = false;
+    size_t have = 0, cap = (size_t)CAP_LINE_MAX + ICM_READ_CHUNK;
+    uint8_t *buf = NULL;
+    struct icm_parser *p = NULL;
+    struct ev_input *in = NULL;
+
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(errbuf, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return ST_UNSUPPORTED;
+    }
+    in = ev_input_add(ev, path, EV_IN_ICM);
+    p = icm_parser_new(ev, path);
+    buf = malloc(cap);
+    if (!in || !p || !buf) {
+        snprintf(errbuf, errlen, "%s: out of memory", path);
+        st = ST_NOMEM;
+        goto out;
+    }
+    for (;;) {
+        size_t n = fread(buf + have, 1, cap - have, f);
+        bool eof = n == 0;
+        if (eof && ferror(f)) {
+            snprintf(errbuf, errlen, "%s: read error after line %llu: %s", path,
+                     (unsigned long long)no, strerror(errno));
+            in->error = ev_strdup(&ev->arena, "read error");
+            in->error_ref = no;
+            in->truncated = true;
+            st = ST_TRUNCATED;
+            break;
+        }
+        have += n;
+        total += n;
+
+        struct parse_error err = { 0 };
+        struct cursor c;
+        struct bytes line;
+        cur_init(&c, buf, have, 0, &err);
+        for (;;) {
+            enum status ls = cur_line(&c, CAP_LINE_MAX, &line);
+            if (ls == ST_LIMIT) {
+                err = (struct parse_error){ 0 };
+                if (cur_line(&c, SIZE_MAX, &line) != ST_OK) {
+                    break;
+                }
+                no++;
+                in->skipped++;
+                continue;
+            }
+            if (ls != ST_OK) {
+                break;
+            }
+            no++;
+            if (skipping) {
+                skipping = false; /* the tail of an overlong line */
+                continue;
+            }
+            st = feed_raw(p, line, no);
+            if (st != ST_OK) {
+                snprintf(errbuf, errlen, "%s:%llu: %s", path, (unsigned long long)no,
+                         status_name(st));
+                goto out;
+            }
+        }
+        size_t used = (size_t)cur_offset(&c);
+        memmove(buf, buf + used, have - used);
+        have -= used;
+        if (have == cap) {
+            skipping = true; /* a line longer than CAP_LINE_MAX: drop it */
+            have = 0;
+            in->skipped++;
+        }
+        if (eof) {
+            if (have > 0 && !skipping) {
+                struct bytes last = { .ptr = buf, .len = have };
+                if (last.ptr[last.len - 1] == '\r') {
+                    last.len--;
+                }
+                st = feed_raw(p, last, ++no);
+                if (st != ST_OK) {
+                    snprintf(errbuf, errlen, "%s:%llu: %s", path, (unsigned long long)no,
+                             status_name(st));
+                    goto out;
+                }
+            } else if (have > 0) {
+                no++;
+            }
+            break;
+        }
+    }
+out:
+    if (p) {
+        icm_parser_finish(p);
+    }
+    if (in) {
+        in->units = no;
+        in->bytes = total;
+    }
+    icm_parser_free(p);
+    free(buf);
+    fclose(f);
+    return st;
+}

@@ -1,0 +1,89 @@
+/*
+ * icm.h - SAP ICM trace (dev_icm) ingestion: classifies trace lines with
+ * PCRE2 patterns (the only PCRE2 user in the tree) and assembles the lines
+ * of one TLS handshake attempt into one ev_connection (source.kind
+ * EV_SRC_ICM). Grammar and grouping rules: shared/icm-trace-format.md
+ * (sections 3-6 and 9). Nothing downstream needs to know a fact came from a
+ * trace: what has a field in struct ev_connection goes there, the rest is an
+ * ev_note with the line number as ref.
+ *
+ * Decisions worth knowing:
+ *  - Lines without "[Thr <id>] " belong to the thread of the previous
+ *    prefixed line, else to an anonymous thread (source.thread NULL).
+ *  - '#' stands for a line break only in unprefixed lines (ABAP-side copies
+ *    never carry thread prefixes; hex dumps may contain '#').
+ *  - Non-TLS failures (NIECONN_* connect refused, proxy refused the
+ *    CONNECT) become a connection with outcome EV_OUT_FAILED, not_tls set
+ *    and an outcome_detail saying so: the rules need the fact. Non-TLS
+ *    context lines (IcmHandleOOBData, DpRqFree, header) create nothing.
+ *  - The local (ICM's) side comes from PSE, SSL_CTX, IcmConnInit*SSL,
+ *    SSL_connect/SSL_accept, CCL Cli-/Srv-, state 0x2xxx/0x1xxx; when it
+ *    stays unknown, local goes to `client` and roles_guessed is set.
+ *  - client_cert is EV_CC_NOT_VISIBLE unless the trace says otherwise: a
+ *    trace cannot tell "not sent" from "not traced".
+ */
+#ifndef TLSDIAG_ICM_H
+#define TLSDIAG_ICM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cursor.h"
+#include "evidence.h"
+#include "status.h"
+
+/* Caps of the ICM parser (to move into caps.h with the next change there). */
+#define ICM_THREADS_MAX 256u     /* threads with an open connection; least recent closed */
+#define ICM_THREAD_ID_MAX 64u    /* longer thread ids are cut (and still compared) */
+#define ICM_STATEMENTS_MAX 64u   /* statements kept per connection */
+#define ICM_STATED_CERTS_MAX 16u /* certificate tree entries kept per connection */
+#define ICM_MATCH_LIMIT 100000u  /* PCRE2 match limit per line and pattern */
+#define ICM_DEPTH_LIMIT 2000u    /* PCRE2 backtracking depth limit */
+
+struct icm_parser;
+
+/* What the file header says (sample 27); zero/empty when absent. */
+struct icm_header {
+    bool seen;
+    int trc_level; /* level at file creation; never applies to the whole file */
+    char release[16];
+    char patchno[16];
+};
+
+/* Compiles the patterns; NULL when out of memory or PCRE2 refuses one (a
+ * programmer error, reported on stderr). `path` is kept for source.path. */
+struct icm_parser *icm_parser_new(struct evidence *ev, const char *path);
+/* One line without its terminator, already decoded to UTF-8 (icm_read_file
+ * does that); bytes are arbitrary and never trusted. ST_NOMEM/ST_LIMIT when
+ * the evidence arena is full, else ST_OK (unknown lines are ignored). */
+MUST_USE enum status icm_parser_feed_line(struct icm_parser *p, struct bytes line,
+                                          uint64_t line_no);
+/* Closes every open connection into the evidence. Idempotent. */
+void icm_parser_finish(struct icm_parser *p);
+const struct icm_header *icm_parser_header(const struct icm_parser *p);
+void icm_parser_free(struct icm_parser *p);
+
+/* Does this text look like an ICM trace or an ABAP copy of one? Looks for
+ * known markers in the first len bytes (give it a few KB). */
+bool icm_sniff(const uint8_t *head, size_t len);
+
+/* Reads a trace file line by line in bounded memory (lines up to
+ * CAP_LINE_MAX; longer ones are skipped and counted in input.skipped), LF
+ * or CRLF, UTF-8 or Latin-1/CP1252 (a line that is not valid UTF-8 is
+ * converted), typographic quotes turned into ASCII ones, '#' splitting in
+ * unprefixed lines. Adds an ev_input of kind EV_IN_ICM (units = lines).
+ * Returns ST_OK; ST_UNSUPPORTED when the file cannot be opened; ST_TRUNCATED
+ * on a read error (what came before is kept); ST_NOMEM/ST_LIMIT when the
+ * evidence arena is full. On failure writes one line naming the file (and
+ * the line) to errbuf. */
+MUST_USE enum status icm_read_file(struct evidence *ev, const char *path, char *errbuf,
+                                   size_t errlen);
+
+/* The same over a buffer, for an existing parser (tests, fuzz target):
+ * every line of buf goes through the decoding steps above, then
+ * icm_parser_finish. No ev_input is added. */
+MUST_USE enum status icm_parse_buffer(struct icm_parser *p, const uint8_t *buf, size_t len,
+                                      uint64_t *ret_lines);
+
+#endif
