@@ -20,6 +20,7 @@ ninja -C build-fuzz
 mkdir -p build-fuzz/crashes
 fail=0
 for exe in build-fuzz/tests/fuzz/fuzz_*; do
+    [ -f "$exe" ] && [ -x "$exe" ] || continue
     name=$(basename "$exe"); name=${name#fuzz_}
     scratch=$(mktemp -d)
     echo "== fuzz $name for ${secs}s"

@@ -3,8 +3,9 @@
 #
 #   tools/quickstart.sh demo   install what is missing, build, analyse a bundled capture
 #   tools/quickstart.sh test   install what is missing, build, run every test suite:
-#                              unit, golden, corpus, fuzz replay, lint - in a normal
-#                              build and again under AddressSanitizer + UBSan
+#                              unit, golden, corpus, robust, fuzz replay, lint - in a
+#                              normal build and again under AddressSanitizer + UBSan -
+#                              then each libFuzzer target briefly (clang)
 #
 # Debian 12 (bookworm). Installs packages with apt-get when run as root, with
 # sudo otherwise; says what to install when neither works.
@@ -13,10 +14,11 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(meson ninja-build pkg-config gcc python3 libwolfssl-dev libpcap-dev libpcre2-dev
           zlib1g-dev)
+TEST_PACKAGES=(clang libclang-rt-14-dev clang-format)
 
-install_missing() {
+install_missing() { # package...
     local missing=()
-    for p in "${PACKAGES[@]}"; do
+    for p in "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
@@ -42,7 +44,7 @@ build() { # dir [meson options...]
 
 case "${1:-}" in
 demo)
-    install_missing
+    install_missing "${PACKAGES[@]}"
     build build
     echo
     echo "== tlsdiag analyze tests/data/captures/tls12-no-fitting-ca.pcap"
@@ -53,12 +55,13 @@ demo)
     echo "(exit status $rc; see 'build/analyzer/tlsdiag --help')"
     ;;
 test)
-    install_missing
+    install_missing "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     build build
     meson test -C build --print-errorlogs
     build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         meson test -C build-asan --print-errorlogs
+    tools/fuzz-briefly.sh 10
     ;;
 *)
     echo "usage: tools/quickstart.sh demo|test" >&2
