@@ -1,8 +1,9 @@
 /*
  * report_common.c - helpers shared by the JSON and text renderers: enum
  * names (DESIGN.md "JSON report"), ISO 8601 UTC capture times, endpoints,
- * RFC 3629 UTF-8 decoding, summary counts and findings grouped by
- * connection.
+ * RFC 3629 UTF-8 decoding, summary counts, findings grouped by
+ * connection, and the source-awareness both renderers need (ICM traces
+ * state facts instead of showing wire bytes).
  */
 #include "report_common.h"
 
@@ -105,6 +106,24 @@ const char *report_status_token(enum status st)
         return "internal";
     }
     return "internal";
+}
+
+const char *report_side_name(enum ev_side side)
+{
+    switch (side) {
+    case EV_SIDE_CLIENT:
+        return "client";
+    case EV_SIDE_SERVER:
+        return "server";
+    case EV_SIDE_UNKNOWN:
+        break;
+    }
+    return "unknown";
+}
+
+bool report_from_trace(const struct ev_connection *c)
+{
+    return c->source.kind == EV_SRC_ICM;
 }
 
 const char *report_version(const struct report_options *o)

@@ -3,7 +3,8 @@
  * enums as the JSON report (DESIGN.md "JSON report", schema 1) spells them,
  * ISO 8601 UTC timestamps of capture times, address:port formatting, a
  * strict UTF-8 decoder (RFC 3629) used to keep untrusted strings valid in
- * JSON and harmless on a terminal, and the report's summary counts.
+ * JSON and harmless on a terminal, the report's summary counts, and whether
+ * a connection is known only from a text source (an ICM trace).
  */
 #ifndef TLSDIAG_REPORT_COMMON_H
 #define TLSDIAG_REPORT_COMMON_H
@@ -28,6 +29,10 @@ const char *report_phase_name(enum ev_phase phase);          /* "initial", ... *
 const char *report_dir_name(enum ev_dir dir);                /* "client" / "server" */
 const char *report_client_cert_name(enum ev_client_cert cc); /* "not_sent", "empty", ... */
 const char *report_status_token(enum status st);             /* "malformed", ... */
+const char *report_side_name(enum ev_side side);             /* "client", "server", "unknown" */
+/* True when the connection was rebuilt from an ICM trace: its facts are
+ * what the trace states (ev_connection "Stated facts"), not wire bytes. */
+bool report_from_trace(const struct ev_connection *c);
 /* The version string to print: "test" when deterministic, never NULL. */
 const char *report_version(const struct report_options *o);
 

@@ -2,9 +2,9 @@
  * report_json.c - the JSON report, DESIGN.md "JSON report (contract,
  * schema version 1)". Every field the contract names is written, always, in
  * a fixed order; the extra fields (client_hello, messages, notes, times,
- * codes) come after or beside them and never change the meaning of a
- * contract field. Names of numbers come from tls_names; an unknown number
- * is written in the tables' fallback form ("0x1a2b").
+ * codes, and "trace": what an ICM trace states, null for a capture) come
+ * after or beside them and never change the meaning of a contract field. Names of numbers come from
+ * tls_names; an unknown number is written in the tables' fallback form ("0x1a2b").
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -447,6 +447,50 @@ static void write_tcp_close(struct json_writer *w, const struct ev_connection *c
     json_object_end(w);
 }
 
+static void write_stated_certs(struct json_writer *w, const struct ev_connection *c)
+{
+    json_key(w, "certificates");
+    json_array_begin(w);
+    for (size_t i = 0; c->stated_certs && i < c->stated_cert_count; i++) {
+        const struct ev_stated_cert *sc = &c->stated_certs[i];
+        json_object_begin(w);
+        json_kv_string(w, "subject", sc->subject);
+        json_kv_string(w, "issuer", sc->issuer);
+        json_kv_string(w, "serial", sc->serial);
+        json_kv_string(w, "status", sc->status);
+        kv_ref(w, "ref", sc->ref);
+        json_object_end(w);
+    }
+    json_array_end(w);
+}
+
+/* What an ICM trace states about the attempt (null for a capture). */
+static void write_trace(struct json_writer *w, const struct ev_connection *c)
+{
+    json_key(w, "trace");
+    if (!report_from_trace(c)) {
+        json_null(w);
+        return;
+    }
+    json_object_begin(w);
+    json_kv_string(w, "local_side", report_side_name(c->local_side));
+    json_kv_bool(w, "not_tls", c->not_tls);
+    json_kv_string(w, "error_name", c->error_name);
+    json_key(w, "error_code");
+    if (c->error_code != 0) {
+        json_int(w, c->error_code);
+    } else {
+        json_null(w);
+    }
+    json_kv_string(w, "error_text", c->error_text);
+    json_kv_string(w, "identity", c->identity);
+    json_kv_string(w, "target_host", c->target_host);
+    json_kv_string(w, "handshake_state", c->handshake_state);
+    string_array(w, "statements", c->statements, c->statement_count);
+    write_stated_certs(w, c);
+    json_object_end(w);
+}
+
 static void write_connection(struct json_writer *w, const struct ev_connection *c,
                              const struct report_flist *findings)
 {
@@ -459,11 +503,14 @@ static void write_connection(struct json_writer *w, const struct ev_connection *
     write_source(w, &c->source);
     write_endpoint(w, "client", &c->client);
     write_endpoint(w, "server", &c->server);
-    json_kv_string(w, "sni", c->ch.seen ? c->ch.sni : NULL);
-    json_kv_string(w, "version",
-                   c->sh.seen ? tls_version_str(c->sh.version, buf, sizeof buf) : NULL);
-    json_kv_string(w, "cipher_suite",
-                   c->sh.seen ? tls_cipher_suite_str(c->sh.suite, buf, sizeof buf) : NULL);
+    /* A trace states the SNI, or only the suite, without a hello on the wire. */
+    json_kv_string(w, "sni", c->ch.sni);
+    json_kv_string(
+        w, "version",
+        c->sh.seen && c->sh.version != 0 ? tls_version_str(c->sh.version, buf, sizeof buf) : NULL);
+    json_kv_string(
+        w, "cipher_suite",
+        c->sh.seen && c->sh.suite != 0 ? tls_cipher_suite_str(c->sh.suite, buf, sizeof buf) : NULL);
     json_key(w, "server_certificates");
     if (c->server_chain) {
         write_chain(w, c->server_chain);
@@ -498,6 +545,7 @@ static void write_connection(struct json_writer *w, const struct ev_connection *
     write_tcp_close(w, c);
     write_messages(w, c);
     write_notes(w, c);
+    write_trace(w, c);
     json_object_end(w);
 }
 

@@ -8,6 +8,14 @@
  * Every string that came from the input is printed through tx_safe, which
  * shows control characters as \xHH and invalid UTF-8 as U+FFFD, so a
  * capture cannot drive the reader's terminal. Colour only when asked.
+ *
+ * A connection rebuilt from an SAP ICM trace is told in the words of the
+ * trace's reader (an SAP Basis administrator): the ICM's role and its local
+ * and peer addresses, the SAP error name, code and text, the PSE in use, the
+ * target host name, the handshake state, the trace's own sentences and the
+ * certificate tree it printed. What a trace cannot show is said to be "not
+ * in the trace", never "not seen" or "encrypted", which would send the
+ * reader looking for a capture problem that is not there.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -179,6 +187,39 @@ static void label(struct tx *t, int indent, const char *name)
     tx_printf(t, "%*s%-15s ", indent, "", name);
 }
 
+/* Labels of a trace's connection are longer ("PSE / SSL identity:"). */
+#define TRACE_LABEL_W 19
+
+static void label_w(struct tx *t, int indent, int width, const char *name)
+{
+    tx_printf(t, "%*s%-*s ", indent, "", width, name);
+}
+
+/* The width of the overview labels of this connection. */
+static int label_width(const struct ev_connection *c)
+{
+    return report_from_trace(c) ? TRACE_LABEL_W : 15;
+}
+
+/* "10.0.0.1:443", "port 443" (port stated, address not), or "unknown". */
+static void endpoint_or_unknown(const struct ev_endpoint *ep, char *buf, size_t n)
+{
+    if (ep->ip[0] == '\0') {
+        if (ep->port == 0) {
+            snprintf(buf, n, "unknown");
+        } else {
+            snprintf(buf, n, "port %u", (unsigned)ep->port);
+        }
+        return;
+    }
+    report_endpoint_str(ep, buf, n);
+}
+
+static bool endpoint_known(const struct ev_endpoint *ep)
+{
+    return ep->ip[0] != '\0' || ep->port != 0;
+}
+
 /* ---- header and summary ------------------------------------------------- */
 
 static void print_input(struct tx *t, const struct ev_input *in)
@@ -222,14 +263,36 @@ static void print_input(struct tx *t, const struct ev_input *in)
     }
 }
 
-static void print_summary(struct tx *t, const struct report_counts *n)
+/* Every input is an ICM trace: count attempts, not handshakes in TCP connections (a trace
+ * attempt may never have reached TLS, and its TCP connection is not visible). */
+static bool traces_only(const struct evidence *ev)
 {
-    if (n->handshakes == 0) {
+    for (size_t i = 0; ev->inputs && i < ev->input_count; i++) {
+        if (ev->inputs[i].kind != EV_IN_ICM) {
+            return false;
+        }
+    }
+    return ev->input_count > 0;
+}
+
+static void print_summary(struct tx *t, const struct evidence *ev, const struct report_counts *n)
+{
+    bool traces = traces_only(ev);
+    const char *where = plural(ev->input_count, "the trace", "the traces");
+
+    if (n->handshakes == 0 && traces) {
+        tx_printf(t, "No TLS connection attempt found in %s.\n", where);
+    } else if (n->handshakes == 0) {
         tx_put(t, "No TLS handshake found.\n");
     } else {
-        tx_printf(t, "%zu %s in %zu TCP %s", n->handshakes,
-                  plural(n->handshakes, "handshake", "handshakes"), n->tcp_connections,
-                  plural(n->tcp_connections, "connection", "connections"));
+        if (traces) {
+            tx_printf(t, "%zu connection %s in %s", n->handshakes,
+                      plural(n->handshakes, "attempt", "attempts"), where);
+        } else {
+            tx_printf(t, "%zu %s in %zu TCP %s", n->handshakes,
+                      plural(n->handshakes, "handshake", "handshakes"), n->tcp_connections,
+                      plural(n->tcp_connections, "connection", "connections"));
+        }
         const char *sep = ": ";
         if (n->failed) {
             tx_put(t, sep);
@@ -264,28 +327,75 @@ static void print_summary(struct tx *t, const struct report_counts *n)
 
 /* ---- one connection ------------------------------------------------------ */
 
+/* "ICM as TLS client: local A -> peer B": the arrow points from client to server. */
+static void print_trace_roles(struct tx *t, const struct ev_connection *c)
+{
+    char cli[REPORT_ENDPOINT_LEN], srv[REPORT_ENDPOINT_LEN];
+    bool known = endpoint_known(&c->client) || endpoint_known(&c->server);
+
+    endpoint_or_unknown(&c->client, cli, sizeof cli);
+    endpoint_or_unknown(&c->server, srv, sizeof srv);
+    switch (c->local_side) {
+    case EV_SIDE_CLIENT:
+        tx_put(t, " ICM as TLS client");
+        if (known) {
+            tx_put(t, ": local ");
+            tx_safe(t, cli);
+            tx_put(t, " -> peer ");
+            tx_safe(t, srv);
+        }
+        break;
+    case EV_SIDE_SERVER:
+        tx_put(t, " ICM as TLS server");
+        if (known) {
+            tx_put(t, ": peer ");
+            tx_safe(t, cli);
+            tx_put(t, " -> local ");
+            tx_safe(t, srv);
+        }
+        break;
+    case EV_SIDE_UNKNOWN:
+    default:
+        tx_put(t, " ICM role not in the trace");
+        if (known) {
+            tx_put(t, ": client ");
+            tx_safe(t, cli);
+            tx_put(t, " -> server ");
+            tx_safe(t, srv);
+            tx_put(t, " (guessed)");
+        }
+        break;
+    }
+    if (!known) {
+        tx_put(t, " (addresses not in the trace)");
+    }
+}
+
 static void print_heading(struct tx *t, const struct ev_connection *c)
 {
     char cli[REPORT_ENDPOINT_LEN], srv[REPORT_ENDPOINT_LEN];
 
-    report_endpoint_str(&c->client, cli, sizeof cli);
-    report_endpoint_str(&c->server, srv, sizeof srv);
     tx_on(t, SGR_BOLD);
     tx_printf(t, "Connection #%u", c->id);
-    if (c->source.kind == EV_SRC_ICM) {
+    if (report_from_trace(c)) {
         tx_put(t, " (ICM trace");
         if (c->source.thread) {
             tx_put(t, ", thread ");
             tx_safe(t, c->source.thread);
         }
         if (c->source.conn) {
-            tx_put(t, ", ");
+            tx_put(t, ", CCL ");
             tx_safe(t, c->source.conn);
         }
         tx_put(t, ")");
-    } else {
-        tx_printf(t, " (TCP stream %u)", c->stream);
+        print_trace_roles(t, c);
+        tx_off(t);
+        tx_put(t, "\n");
+        return;
     }
+    report_endpoint_str(&c->client, cli, sizeof cli);
+    report_endpoint_str(&c->server, srv, sizeof srv);
+    tx_printf(t, " (TCP stream %u)", c->stream);
     tx_put(t, " client ");
     tx_safe(t, cli);
     tx_put(t, " -> server ");
@@ -297,86 +407,64 @@ static void print_heading(struct tx *t, const struct ev_connection *c)
     tx_put(t, "\n");
 }
 
-static void print_overview(struct tx *t, const struct ev_connection *c)
+static void print_client_offer(struct tx *t, const struct ev_connection *c)
 {
     char buf[NAME_BUF];
-    char t1[REPORT_TIME_LEN], t2[REPORT_TIME_LEN];
 
-    label(t, 2, "Source:");
-    tx_safe(t, c->source.path);
-    if (c->source.first || c->source.last) {
-        if (c->source.first == c->source.last) {
-            tx_printf(t, ", %s %" PRIu64, ref_word(c), c->source.first);
-        } else {
-            tx_printf(t, ", %ss %" PRIu64 "-%" PRIu64, ref_word(c), c->source.first,
-                      c->source.last);
-        }
+    label(t, 2, "Client offered:");
+    if (c->ch.version_count > 0) {
+        print_u16_list(t, c->ch.versions, c->ch.version_count, tls_version_str);
+    } else {
+        tx_put(t, tls_version_str(c->ch.legacy_version, buf, sizeof buf));
+    }
+    if (c->ch.sslv2) {
+        tx_put(t, " (SSLv2-format ClientHello)");
+    }
+    tx_printf(t, "; %zu cipher %s", c->ch.suite_count,
+              plural(c->ch.suite_count, "suite", "suites"));
+    if (c->ch.alpn_count > 0) {
+        tx_put(t, "; ALPN ");
+        print_str_list(t, c->ch.alpn, c->ch.alpn_count);
+    }
+    if (c->ch.certificate_authorities) {
+        tx_put(t, "; certificate_authorities");
+    }
+    if (c->ch.post_handshake_auth) {
+        tx_put(t, "; post_handshake_auth");
     }
     tx_put(t, "\n");
-    if (report_time_iso(&c->first_ts, t1, sizeof t1)) {
-        label(t, 2, "Time:");
-        tx_put(t, t1);
-        if (report_time_iso(&c->last_ts, t2, sizeof t2) && strcmp(t1, t2) != 0) {
-            tx_printf(t, " to %s", t2);
-        }
+    if (c->ch.suite_count > 0) {
+        label(t, 2, "Offered suites:");
+        print_u16_list(t, c->ch.suites, c->ch.suite_count, tls_cipher_suite_str);
         tx_put(t, "\n");
     }
+}
 
-    label(t, 2, "SNI:");
-    if (!c->ch.seen) {
-        tx_put(t, "unknown (no ClientHello seen)\n");
-    } else if (c->ch.sni) {
-        tx_safe(t, c->ch.sni);
-        tx_put(t, "\n");
-    } else {
-        tx_put(t, "none (the ClientHello carried no server_name)\n");
+/* One "Label: text" line of a stated fact; nothing when the trace does not state it. */
+static void print_fact(struct tx *t, int w, const char *name, const char *value)
+{
+    if (!value) {
+        return;
     }
+    label_w(t, 2, w, name);
+    tx_safe(t, value);
+    tx_put(t, "\n");
+}
 
-    if (c->ch.seen) {
-        label(t, 2, "Client offered:");
-        if (c->ch.version_count > 0) {
-            print_u16_list(t, c->ch.versions, c->ch.version_count, tls_version_str);
-        } else {
-            tx_put(t, tls_version_str(c->ch.legacy_version, buf, sizeof buf));
-        }
-        if (c->ch.sslv2) {
-            tx_put(t, " (SSLv2-format ClientHello)");
-        }
-        tx_printf(t, "; %zu cipher %s", c->ch.suite_count,
-                  plural(c->ch.suite_count, "suite", "suites"));
-        if (c->ch.alpn_count > 0) {
-            tx_put(t, "; ALPN ");
-            print_str_list(t, c->ch.alpn, c->ch.alpn_count);
-        }
-        if (c->ch.certificate_authorities) {
-            tx_put(t, "; certificate_authorities");
-        }
-        if (c->ch.post_handshake_auth) {
-            tx_put(t, "; post_handshake_auth");
-        }
-        tx_put(t, "\n");
-        if (c->ch.suite_count > 0) {
-            label(t, 2, "Offered suites:");
-            print_u16_list(t, c->ch.suites, c->ch.suite_count, tls_cipher_suite_str);
-            tx_put(t, "\n");
-        }
+/* The outcome detail only repeats the SAP error printed right below it. */
+static bool detail_restates_error(const struct ev_connection *c)
+{
+    if (c->not_tls) {
+        return c->error_name || c->error_text;
     }
+    return c->error_name && c->outcome_detail && strstr(c->outcome_detail, c->error_name);
+}
 
-    label(t, 2, "Version:");
-    if (c->sh.seen) {
-        tx_put(t, tls_version_str(c->sh.version, buf, sizeof buf));
-        if (c->sh.hrr) {
-            tx_put(t, " (after a HelloRetryRequest)");
-        }
-        tx_put(t, "\n");
-        label(t, 2, "Cipher suite:");
-        tx_put(t, tls_cipher_suite_str(c->sh.suite, buf, sizeof buf));
-        tx_put(t, "\n");
-    } else {
-        tx_put(t, "not negotiated (no ServerHello seen)\n");
-    }
+static void print_outcome(struct tx *t, const struct ev_connection *c, int w)
+{
+    bool trace = report_from_trace(c);
 
-    label(t, 2, "Outcome:");
+    label_w(t, 2, w, "Outcome:");
     switch (c->outcome) {
     case EV_OUT_ESTABLISHED:
         tx_on(t, SGR_GREEN);
@@ -393,11 +481,137 @@ static void print_overview(struct tx *t, const struct ev_connection *c)
         break;
     }
     tx_off(t);
-    if (c->outcome_detail) {
+    if (trace && c->not_tls) {
+        tx_put(t, " - the connection never reached TLS: no TLS handshake took place");
+    }
+    if (c->outcome_detail && !(trace && detail_restates_error(c))) {
         tx_put(t, " - ");
         tx_safe(t, c->outcome_detail);
     }
     tx_put(t, "\n");
+}
+
+/* SAP error name, code and text as the trace gives them; then where the handshake stopped. */
+static void print_trace_error(struct tx *t, const struct ev_connection *c, int w)
+{
+    if (c->error_name) {
+        label_w(t, 2, w, "SAP error:");
+        tx_on(t, SGR_RED);
+        tx_safe(t, c->error_name);
+        tx_off(t);
+        if (c->error_code != 0) {
+            tx_printf(t, " (%d)", c->error_code);
+        }
+        tx_put(t, "\n");
+        if (c->error_text) {
+            tx_printf(t, "%*s", 2 + w + 1, "");
+            tx_safe(t, c->error_text);
+            tx_put(t, "\n");
+        }
+    } else if (c->error_text) {
+        print_fact(t, w, "Error:", c->error_text);
+    }
+    print_fact(t, w, "Handshake state:", c->handshake_state);
+}
+
+static void print_overview(struct tx *t, const struct ev_connection *c)
+{
+    char buf[NAME_BUF];
+    char t1[REPORT_TIME_LEN], t2[REPORT_TIME_LEN];
+    bool trace = report_from_trace(c);
+    int w = label_width(c);
+
+    label_w(t, 2, w, "Source:");
+    tx_safe(t, c->source.path);
+    if (c->source.first || c->source.last) {
+        if (c->source.first == c->source.last) {
+            tx_printf(t, ", %s %" PRIu64, ref_word(c), c->source.first);
+        } else {
+            tx_printf(t, ", %ss %" PRIu64 "-%" PRIu64, ref_word(c), c->source.first,
+                      c->source.last);
+        }
+    }
+    tx_put(t, "\n");
+    if (report_time_iso(&c->first_ts, t1, sizeof t1)) {
+        label_w(t, 2, w, "Time:");
+        tx_put(t, t1);
+        if (report_time_iso(&c->last_ts, t2, sizeof t2) && strcmp(t1, t2) != 0) {
+            tx_printf(t, " to %s", t2);
+        }
+        tx_put(t, "\n");
+    }
+    if (trace) {
+        print_fact(t, w, "Target host name:", c->target_host);
+    }
+
+    /* A trace states the SNI without a ClientHello; say nothing when it does not. */
+    if (c->ch.sni) {
+        label_w(t, 2, w, "SNI:");
+        tx_safe(t, c->ch.sni);
+        tx_put(t, trace && !c->ch.seen ? " (from the trace)\n" : "\n");
+    } else if (!c->ch.seen && !trace) {
+        label(t, 2, "SNI:");
+        tx_put(t, "unknown (no ClientHello seen)\n");
+    } else if (c->ch.seen) {
+        label_w(t, 2, w, "SNI:");
+        tx_put(t, "none (the ClientHello carried no server_name)\n");
+    }
+    if (trace) {
+        print_fact(t, w, "PSE / SSL identity:", c->identity);
+    }
+
+    if (c->ch.seen) {
+        print_client_offer(t, c);
+    }
+
+    /* Version and suite only when known: a trace may state the suite alone. */
+    if (c->sh.seen) {
+        if (c->sh.version != 0) {
+            label_w(t, 2, w, "Version:");
+            tx_put(t, tls_version_str(c->sh.version, buf, sizeof buf));
+            if (c->sh.hrr) {
+                tx_put(t, " (after a HelloRetryRequest)");
+            }
+            tx_put(t, "\n");
+        }
+        if (c->sh.suite != 0) {
+            label_w(t, 2, w, "Cipher suite:");
+            tx_put(t, tls_cipher_suite_str(c->sh.suite, buf, sizeof buf));
+            tx_put(t, "\n");
+        }
+    } else if (!trace) {
+        label(t, 2, "Version:");
+        tx_put(t, "not negotiated (no ServerHello seen)\n");
+    }
+
+    print_outcome(t, c, w);
+    if (trace) {
+        print_trace_error(t, c, w);
+    }
+}
+
+/* The trace's own sentences, verbatim (the error text is printed above already). */
+static void print_statements(struct tx *t, const struct ev_connection *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; c->statements && i < c->statement_count; i++) {
+        n += c->statements[i] && !(c->error_text && strcmp(c->statements[i], c->error_text) == 0);
+    }
+    if (n == 0) {
+        return;
+    }
+    tx_on(t, SGR_BOLD);
+    tx_put(t, "\n  The trace says:\n");
+    tx_off(t);
+    for (size_t i = 0; i < c->statement_count; i++) {
+        const char *st = c->statements[i];
+        if (!st || (c->error_text && strcmp(st, c->error_text) == 0)) {
+            continue;
+        }
+        tx_put(t, "    ");
+        tx_safe(t, st);
+        tx_put(t, "\n");
+    }
 }
 
 /* in_ladder: the ladder line says "(encrypted)" itself. */
@@ -517,11 +731,75 @@ static void print_ladder(struct tx *t, const struct ev_connection *c)
     }
 }
 
+/* "the client (ICM)", "the server (peer)": who is who in the writer's words. */
+static const char *party(const struct ev_connection *c, enum ev_dir d)
+{
+    bool client = d == EV_FROM_CLIENT;
+    switch (c->local_side) {
+    case EV_SIDE_CLIENT:
+        return client ? "the client (ICM)" : "the server (peer)";
+    case EV_SIDE_SERVER:
+        return client ? "the client (peer)" : "the server (ICM)";
+    case EV_SIDE_UNKNOWN:
+    default:
+        return client ? "the client" : "the server";
+    }
+}
+
+/* A trace has no message ladder; its alerts are stated facts. */
+static void print_trace_alerts(struct tx *t, const struct ev_connection *c)
+{
+    if (c->alert_count == 0) {
+        return;
+    }
+    tx_on(t, SGR_BOLD);
+    tx_printf(t, "\n  %s stated in the trace:\n", plural(c->alert_count, "Alert", "Alerts"));
+    tx_off(t);
+    for (size_t i = 0; c->alerts && i < c->alert_count; i++) {
+        const struct ev_alert *a = &c->alerts[i];
+        tx_put(t, "    ");
+        if (a->ref) {
+            tx_printf(t, "line %" PRIu64 ": ", a->ref);
+        }
+        print_alert_text(t, a, false);
+        tx_printf(t, ", sent by %s\n", party(c, a->from));
+    }
+}
+
+static void print_trace_cert_request(struct tx *t, const struct ev_connection *c)
+{
+    const struct ev_cert_request *cr = c->cert_request;
+
+    tx_put(t, "\n");
+    tx_on(t, SGR_BOLD);
+    tx_put(t, "  Certificate request:");
+    tx_off(t);
+    if (!cr) {
+        tx_put(t, " not in the trace\n");
+        return;
+    }
+    tx_put(t, " the server asked for a client certificate");
+    if (cr->ref) {
+        tx_printf(t, " (line %" PRIu64 ")", cr->ref);
+    }
+    tx_put(t, "; the CA names it accepts are not in the trace - capture the handshake "
+              "(tcpdump) to see them\n");
+}
+
 static void print_cert_request(struct tx *t, const struct ev_connection *c)
 {
+    if (report_from_trace(c) && !(c->cert_request && c->cert_request->visible)) {
+        print_trace_cert_request(t, c);
+        return;
+    }
+
     const struct ev_cert_request *cr = c->cert_request;
     char buf[NAME_BUF];
 
+    if (report_from_trace(c) && !(cr && cr->visible)) {
+        print_trace_cert_request(t, c);
+        return;
+    }
     tx_put(t, "\n");
     if (!cr || !cr->visible) {
         tx_on(t, SGR_BOLD);
@@ -655,8 +933,93 @@ static void print_chain(struct tx *t, const struct ev_connection *c, const char 
     }
 }
 
+/* The certificate tree a trace printed: text only, leaf first, then each signer. */
+static void print_stated_certs(struct tx *t, const struct ev_connection *c)
+{
+    const int in = 7;
+
+    tx_on(t, SGR_BOLD);
+    tx_printf(t, "  Certificates printed by the trace (%zu%s):\n", c->stated_cert_count,
+              c->stated_cert_count > 1 ? ", leaf first" : "");
+    tx_off(t);
+    for (size_t i = 0; c->stated_certs && i < c->stated_cert_count; i++) {
+        const struct ev_stated_cert *sc = &c->stated_certs[i];
+        tx_printf(t, "    %zu. %-15s ", i + 1, "subject:");
+        tx_safe(t, sc->subject ? sc->subject : "(not in the trace)");
+        tx_put(t, "\n");
+        if (sc->issuer) {
+            label(t, in, "issuer:");
+            tx_safe(t, sc->issuer);
+            tx_put(t, "\n");
+        }
+        if (sc->serial) {
+            label(t, in, "serial:");
+            tx_safe(t, sc->serial);
+            tx_put(t, "\n");
+        }
+        if (sc->status) {
+            label(t, in, "verification:");
+            tx_safe(t, sc->status);
+            tx_put(t, "\n");
+        }
+        if (sc->ref) {
+            label(t, in, "trace line:");
+            tx_printf(t, "%" PRIu64 "\n", sc->ref);
+        }
+    }
+}
+
+static void print_trace_certificates(struct tx *t, const struct ev_connection *c)
+{
+    if (c->server_chain) {
+        tx_put(t, "\n");
+        print_chain(t, c, "Server certificate chain", c->server_chain);
+    }
+    if (c->stated_cert_count > 0) {
+        tx_put(t, "\n");
+        print_stated_certs(t, c);
+    } else if (!c->server_chain) {
+        tx_on(t, SGR_BOLD);
+        tx_put(t, "\n  Server certificate chain:");
+        tx_off(t);
+        tx_put(t, " not in the trace\n");
+    }
+
+    tx_put(t, "\n");
+    if (c->client_cert == EV_CC_SENT && c->client_chain) {
+        print_chain(t, c, "Client certificate chain", c->client_chain);
+        return;
+    }
+    tx_on(t, SGR_BOLD);
+    tx_put(t, "  Client certificate:");
+    tx_off(t);
+    switch (c->client_cert) {
+    case EV_CC_SENT:
+        tx_put(t, " sent, not in the trace\n");
+        return;
+    case EV_CC_EMPTY:
+        tx_printf(t, " none - %s sent an empty certificate list", party(c, EV_FROM_CLIENT));
+        if (c->client_chain && c->client_chain->ref) {
+            tx_printf(t, " (line %" PRIu64 ")", c->client_chain->ref);
+        }
+        tx_put(t, "\n");
+        return;
+    case EV_CC_NOT_SENT:
+        tx_printf(t, " none - %s sent no certificate\n", party(c, EV_FROM_CLIENT));
+        return;
+    case EV_CC_NOT_VISIBLE:
+    default:
+        tx_put(t, " not visible in the trace\n");
+        return;
+    }
+}
+
 static void print_certificates(struct tx *t, const struct ev_connection *c)
 {
+    if (report_from_trace(c)) {
+        print_trace_certificates(t, c);
+        return;
+    }
     tx_put(t, "\n");
     if (c->server_chain) {
         print_chain(t, c, "Server certificate chain", c->server_chain);
@@ -714,14 +1077,25 @@ static void print_notes(struct tx *t, const struct ev_connection *c)
     for (size_t i = 0; c->notes && i < c->note_count; i++) {
         const struct ev_note *n = &c->notes[i];
         tx_put(t, "    ");
-        if (n->ref) {
-            tx_printf(t, "%s %" PRIu64 ", ", ref_word(c), n->ref);
+        if (report_from_trace(c)) {
+            /* A trace line has no direction: "line 22: NI handle 463". */
+            if (n->ref) {
+                tx_printf(t, "line %" PRIu64 ": ", n->ref);
+            }
+        } else {
+            if (n->ref) {
+                tx_printf(t, "%s %" PRIu64 ", ", ref_word(c), n->ref);
+            }
+            tx_printf(t, "from %s", report_dir_name(n->from));
+            if (n->offset) {
+                tx_printf(t, " at stream offset %" PRIu64, n->offset);
+            }
+            tx_put(t, ": ");
         }
-        tx_printf(t, "from %s", report_dir_name(n->from));
-        if (n->offset) {
-            tx_printf(t, " at stream offset %" PRIu64, n->offset);
+        /* A note with ST_OK is a plain fact, not a problem. */
+        if (n->status != ST_OK) {
+            tx_printf(t, "%s: ", report_status_token(n->status));
         }
-        tx_printf(t, ": %s: ", report_status_token(n->status));
         tx_safe(t, n->text);
         tx_put(t, "\n");
     }
@@ -799,11 +1173,23 @@ static void print_connection(struct tx *t, const struct ev_connection *c,
                              const struct report_flist *findings)
 {
     tx_put(t, "\n");
+    bool trace = report_from_trace(c);
+
     print_heading(t, c);
     print_overview(t, c);
-    print_ladder(t, c);
-    print_cert_request(t, c);
-    print_certificates(t, c);
+    if (trace) {
+        print_statements(t, c);
+    }
+    if (!trace || c->msg_count > 0) {
+        print_ladder(t, c);
+    } else {
+        print_trace_alerts(t, c);
+    }
+    /* An attempt that never reached TLS exchanged no certificates. */
+    if (!(trace && c->not_tls)) {
+        print_cert_request(t, c);
+        print_certificates(t, c);
+    }
     print_notes(t, c);
     print_findings(t, findings, "  Findings", ref_word(c));
 }
@@ -833,7 +1219,7 @@ int report_write_text(FILE *out, const struct evidence *ev, const struct finding
     for (size_t i = 0; ev->inputs && i < ev->input_count; i++) {
         print_input(&t, &ev->inputs[i]);
     }
-    print_summary(&t, &counts);
+    print_summary(&t, ev, &counts);
 
     for (size_t i = 0; i < ev->conn_count && !t.failed; i++) {
         print_connection(&t, ev->conns[i], &ix.by_conn[i]);

@@ -7,7 +7,10 @@
  * of DESIGN.md with a small validating JSON reader (syntax, UTF-8, no raw
  * control characters) and path lookups, the escaping of hostile strings,
  * null vs [] for client_certificates, every CA name in the text report and
- * colour only when asked.
+ * colour only when asked. A second evidence holds two connections rebuilt
+ * from an ICM trace (a failed TLS client attempt with every stated fact,
+ * and one that never reached TLS): the text must speak of the trace, not of
+ * a capture, and the JSON must carry source kind icm-trace and "trace".
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1 /* open_memstream */
@@ -697,6 +700,7 @@ static void test_json(struct evidence *ev, const struct findings *f)
     CHECK_STR(jget(a, doc, "connections.3.sni"), "null", "no sni");
     CHECK_STR(jget(a, doc, "connections.3.version"), "null", "no version");
     CHECK_STR(jget(a, doc, "connections.3.server.ip"), "\"::1\"", "ipv6 ip");
+    CHECK_STR(jget(a, doc, "connections.0.trace"), "null", "no trace facts for a capture");
 
     /* alerts */
     CHECK_STR(jget(a, doc, "connections.0.alerts.0.from"), "\"server\"", "alert from");
@@ -835,6 +839,248 @@ static void test_text(struct evidence *ev, const struct findings *f)
     free(txt);
 }
 
+/* ---- ICM trace connections ---------------------------------------------- */
+
+static char **str_list(struct evidence *ev, const char *const *v, size_t n)
+{
+    char **out = ev_alloc(&ev->arena, n * sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        out[i] = ev_strdup(&ev->arena, v[i]);
+    }
+    return out;
+}
+
+static void build_icm(struct evidence *ev)
+{
+    struct ev_input *in = ev_input_add(ev, "dev_icm", EV_IN_ICM);
+    in->units = 40;
+
+    /* 1: the ICM as TLS client; SNI and suite stated, no hello on the wire. */
+    struct ev_connection *c = ev_connection_add(ev);
+    c->stream = 1;
+    c->source = (struct ev_source){ .kind = EV_SRC_ICM, .path = in->path, .first = 3, .last = 25 };
+    c->source.thread = ev_strdup(&ev->arena, "3232");
+    c->source.conn = ev_strdup(&ev->arena, "Cli-0001D1E1");
+    set_ep(&c->client, "10.0.0.1", 5000);
+    set_ep(&c->server, "1.2.3.4", 443);
+    c->local_side = EV_SIDE_CLIENT;
+    c->ch.sni = ev_strdup(&ev->arena, "api.example.com");
+    c->sh = (struct ev_server_hello){ .seen = true, .suite = 0xc02f, .ref = 20 };
+    c->error_name = ev_strdup(&ev->arena, "SSSLERR_PEER_CERT_UNTRUSTED");
+    c->error_code = -102;
+    c->error_text = ev_strdup(&ev->arena, "The peer's X.509 Certificate (chain) is untrusted");
+    c->identity = ev_strdup(&ev->arena, "/usr/sap/S4D/D20/sec/SAPSSLC.pse");
+    c->target_host = ev_strdup(&ev->arena, "api.example.com");
+    c->handshake_state = ev_strdup(&ev->arena, "TLS read server hello A");
+    static const char *const says[] = {
+        "Have no certificate fitting to CA names received from server",
+        "The peer's X.509 Certificate (chain) is untrusted", /* = error_text: shown once */
+        "Peer not trusted\x1b[2J",
+    };
+    c->statements = str_list(ev, says, 3);
+    c->statement_count = 3;
+    c->stated_certs = ev_alloc(&ev->arena, 2 * sizeof *c->stated_certs);
+    c->stated_certs[0] = (struct ev_stated_cert){
+        .subject = ev_strdup(&ev->arena, "CN=api.example.com, O=Example, C=DE"),
+        .issuer = ev_strdup(&ev->arena, "CN=Example CA, O=Example, C=DE"),
+        .serial = ev_strdup(&ev->arena, "05:1C:46"),
+        .status = ev_strdup(&ev->arena, "Not successful"),
+        .ref = 5,
+    };
+    c->stated_certs[1] = (struct ev_stated_cert){
+        .subject = ev_strdup(&ev->arena, "CN=Example CA, O=Example, C=DE"),
+        .ref = 11,
+    };
+    c->stated_cert_count = 2;
+    struct ev_cert_request *cr = ev_alloc(&ev->arena, sizeof *cr);
+    cr->visible = false;
+    cr->ref = 7;
+    c->cert_request = cr;
+    c->client_cert = EV_CC_EMPTY;
+    struct ev_alert al = { .from = EV_FROM_SERVER, .level = 2, .description = 48, .ref = 24 };
+    CHECK(EV_PUSH(&ev->arena, c->alerts, c->alert_count, c->alert_cap, 64, &al) == ST_OK,
+          "icm alert");
+    CHECK(ev_note_add(ev, c, ST_OK, 22, 0, EV_FROM_CLIENT, "NI handle 463") == ST_OK, "icm note");
+    CHECK(ev_note_add(ev, c, ST_LIMIT, 23, 0, EV_FROM_CLIENT, "too many statements") == ST_OK,
+          "icm limit note");
+    c->outcome = EV_OUT_FAILED;
+    c->outcome_detail = "SSSLERR_PEER_CERT_UNTRUSTED (-102): The peer's X.509 Certificate "
+                        "(chain) is untrusted";
+
+    /* 2: TCP connect refused: never reached TLS. */
+    struct ev_connection *n = ev_connection_add(ev);
+    n->stream = 2;
+    n->source = (struct ev_source){ .kind = EV_SRC_ICM, .path = in->path, .first = 30, .last = 30 };
+    n->server.port = 443;
+    n->local_side = EV_SIDE_CLIENT;
+    n->not_tls = true;
+    n->error_name = ev_strdup(&ev->arena, "NIECONN_REFUSED");
+    n->error_code = -10;
+    n->error_text = ev_strdup(&ev->arena, "TCP connect to github.com:443 refused");
+    n->target_host = ev_strdup(&ev->arena, "github.com");
+    n->client_cert = EV_CC_NOT_VISIBLE;
+    n->outcome = EV_OUT_FAILED;
+    n->outcome_detail = "not TLS: NIECONN_REFUSED (-10): TCP connect to github.com:443 refused; "
+                        "no TLS handshake took place";
+}
+
+static void test_icm_text(const struct evidence *ev)
+{
+    int rc = -2;
+    char *txt = render(ev, NULL, false, false, &rc);
+
+    CHECK(txt != NULL, "icm text rendered");
+    if (!txt) {
+        return;
+    }
+    CHECK_INT(rc, 0, "icm text rc");
+    if (getenv("TEST_REPORT_SHOW")) {
+        fputs(txt, stdout);
+    }
+    CHECK(strstr(txt, "2 connection attempts in the trace: 2 failed\n") != NULL, "trace summary");
+    CHECK(strstr(txt, "Connection #1 (ICM trace, thread 3232, CCL Cli-0001D1E1) ICM as TLS "
+                      "client: local 10.0.0.1:5000 -> peer 1.2.3.4:443\n") != NULL,
+          "icm heading with role");
+    CHECK(strstr(txt, "  SNI:                api.example.com (from the trace)\n") != NULL,
+          "sni from the trace");
+    CHECK(strstr(txt, "no ClientHello seen") == NULL, "no capture wording for sni");
+    CHECK(strstr(txt, "Version:") == NULL, "no version when unknown");
+    CHECK(strstr(txt, "0x0000") == NULL, "no version 0x0000");
+    CHECK(strstr(txt, "  Cipher suite:       TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n") != NULL,
+          "suite alone");
+    CHECK(strstr(txt, "  PSE / SSL identity: /usr/sap/S4D/D20/sec/SAPSSLC.pse\n") != NULL,
+          "identity");
+    CHECK(strstr(txt, "  Target host name:   api.example.com\n") != NULL, "target host");
+    CHECK(strstr(txt, "  Outcome:            FAILED\n") != NULL, "outcome without repetition");
+    CHECK(strstr(txt,
+                 "  SAP error:          SSSLERR_PEER_CERT_UNTRUSTED (-102)\n"
+                 "                      The peer's X.509 Certificate (chain) is untrusted\n") !=
+              NULL,
+          "SAP error name, code and text");
+    CHECK(strstr(txt, "  Handshake state:    TLS read server hello A\n") != NULL, "state");
+    CHECK(strstr(txt, "  The trace says:\n"
+                      "    Have no certificate fitting to CA names received from server\n"
+                      "    Peer not trusted\\x1B[2J\n") != NULL,
+          "statements verbatim, escaped, error text not repeated");
+    CHECK(strstr(txt, "Messages (") == NULL, "no empty ladder for a trace");
+    CHECK(strstr(txt, "    line 24: Alert fatal unknown_ca (48), sent by the server (peer)\n") !=
+              NULL,
+          "stated alert");
+    CHECK(strstr(txt, "  Certificate request: the server asked for a client certificate "
+                      "(line 7); the CA names it accepts are not in the trace - capture the "
+                      "handshake (tcpdump) to see them\n") != NULL,
+          "request without CA names");
+    CHECK(strstr(txt, "  Certificates printed by the trace (2, leaf first):\n"
+                      "    1. subject:        CN=api.example.com, O=Example, C=DE\n"
+                      "       issuer:         CN=Example CA, O=Example, C=DE\n"
+                      "       serial:         05:1C:46\n"
+                      "       verification:   Not successful\n"
+                      "       trace line:     5\n"
+                      "    2. subject:        CN=Example CA, O=Example, C=DE\n"
+                      "       trace line:     11\n") != NULL,
+          "certificate tree");
+    CHECK(strstr(txt, "  Client certificate: none - the client (ICM) sent an empty certificate "
+                      "list\n") != NULL,
+          "empty list from the ICM");
+    CHECK(strstr(txt, "encrypted") == NULL, "nothing called encrypted");
+    CHECK(strstr(txt, "    line 22: NI handle 463\n") != NULL, "ok note as a plain fact");
+    CHECK(strstr(txt, "    line 23: limit: too many statements\n") != NULL, "problem note");
+    CHECK(strstr(txt, "from client") == NULL, "no direction on trace notes");
+
+    /* The refused connect. */
+    const char *n = strstr(txt, "Connection #2");
+    CHECK(n != NULL, "second connection");
+    if (n) {
+        CHECK(strstr(n, "Connection #2 (ICM trace) ICM as TLS client: local unknown -> peer "
+                        "port 443\n") != NULL,
+              "partly known endpoints");
+        CHECK(strstr(n, "  Outcome:            FAILED - the connection never reached TLS: no TLS "
+                        "handshake took place\n") != NULL,
+              "not TLS said clearly");
+        CHECK(strstr(n, "  SAP error:          NIECONN_REFUSED (-10)\n") != NULL, "NI error");
+        CHECK(strstr(n, "Certificate") == NULL, "no certificate sections without TLS");
+    }
+    free(txt);
+}
+
+static void test_icm_json(struct evidence *ev)
+{
+    struct ev_arena *a = &ev->arena;
+    int rc = -2;
+    char *doc = render(ev, NULL, true, false, &rc);
+
+    CHECK(doc != NULL, "icm json rendered");
+    if (!doc) {
+        return;
+    }
+    CHECK_INT(rc, 0, "icm json rc");
+    CHECK(json_valid(doc), "icm json is valid");
+    CHECK_STR(jget(a, doc, "inputs.0.kind"), "\"icm-trace\"", "input kind");
+    CHECK_STR(jget(a, doc, "inputs.0.lines"), "40", "input lines");
+    CHECK(jget(a, doc, "inputs.0.packets") == NULL, "no packets for a trace");
+    CHECK_STR(jget(a, doc, "connections.0.source.kind"), "\"icm-trace\"", "source kind");
+    CHECK_STR(jget(a, doc, "connections.0.source.path"), "\"dev_icm\"", "source path");
+    CHECK_STR(jget(a, doc, "connections.0.source.lines.0"), "3", "first line");
+    CHECK_STR(jget(a, doc, "connections.0.source.lines.1"), "25", "last line");
+    CHECK(jget(a, doc, "connections.0.source.frames") == NULL, "no frames for a trace");
+    CHECK_STR(jget(a, doc, "connections.0.source.thread"), "\"3232\"", "thread");
+    CHECK_STR(jget(a, doc, "connections.0.source.conn"), "\"Cli-0001D1E1\"", "conn");
+    CHECK_STR(jget(a, doc, "connections.0.sni"), "\"api.example.com\"", "stated sni");
+    CHECK_STR(jget(a, doc, "connections.0.version"), "null", "unknown version is null");
+    CHECK_STR(jget(a, doc, "connections.0.cipher_suite"),
+              "\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\"", "stated suite");
+    CHECK_STR(jget(a, doc, "connections.0.certificate_request.visible"), "false", "cr hidden");
+    CHECK_STR(jget(a, doc, "connections.0.client_certificates"), "[]", "empty list");
+
+    const char *t = "connections.0.trace.";
+    static const struct {
+        const char *key, *want;
+    } want[] = {
+        { "local_side", "\"client\"" },
+        { "not_tls", "false" },
+        { "error_name", "\"SSSLERR_PEER_CERT_UNTRUSTED\"" },
+        { "error_code", "-102" },
+        { "error_text", "\"The peer's X.509 Certificate (chain) is untrusted\"" },
+        { "identity", "\"/usr/sap/S4D/D20/sec/SAPSSLC.pse\"" },
+        { "target_host", "\"api.example.com\"" },
+        { "handshake_state", "\"TLS read server hello A\"" },
+        { "statements.0", "\"Have no certificate fitting to CA names received from server\"" },
+        { "statements.2", "\"Peer not trusted\\u001b[2J\"" },
+        { "certificates.0.subject", "\"CN=api.example.com, O=Example, C=DE\"" },
+        { "certificates.0.issuer", "\"CN=Example CA, O=Example, C=DE\"" },
+        { "certificates.0.serial", "\"05:1C:46\"" },
+        { "certificates.0.status", "\"Not successful\"" },
+        { "certificates.0.ref", "5" },
+        { "certificates.1.issuer", "null" },
+        { "certificates.1.status", "null" },
+        { "certificates.1.ref", "11" },
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "%s%s", t, want[i].key);
+        CHECK_STR(jget(a, doc, path), want[i].want, want[i].key);
+    }
+    CHECK(jget(a, doc, "connections.0.trace.statements.3") == NULL, "three statements");
+    CHECK(jget(a, doc, "connections.0.trace.certificates.2") == NULL, "two certificates");
+    CHECK_STR(jget(a, doc, "connections.1.trace.not_tls"), "true", "not tls");
+    CHECK_STR(jget(a, doc, "connections.1.trace.error_code"), "-10", "NI code");
+    CHECK_STR(jget(a, doc, "connections.1.trace.identity"), "null", "no identity");
+    CHECK_STR(jget(a, doc, "connections.1.trace.statements"), "[]", "no statements");
+    CHECK_STR(jget(a, doc, "connections.1.sni"), "null", "no sni");
+    CHECK_STR(jget(a, doc, "connections.1.cipher_suite"), "null", "no suite");
+    free(doc);
+}
+
+static void test_icm(void)
+{
+    struct evidence ev;
+    ev_init(&ev);
+    build_icm(&ev);
+    test_icm_text(&ev);
+    test_icm_json(&ev);
+    ev_fini(&ev);
+}
+
 static void test_write_error(const struct evidence *ev, const struct findings *f)
 {
     FILE *full = fopen("/dev/full", "w");
@@ -878,6 +1124,7 @@ int main(void)
     test_text(&ev, &f);
     test_write_error(&ev, &f);
     ev_fini(&ev);
+    test_icm();
     test_empty();
     return tl_done();
 }
