@@ -12,7 +12,7 @@
 
 static void put(struct json_writer *w, const char *s)
 {
-    if (!w->failed && fputs(s, w->out) == EOF) {
+    if (!w->failed && fputs_unlocked(s, w->out) == EOF) {
         w->failed = true;
     }
 }
@@ -115,28 +115,28 @@ int json_escape(FILE *out, const char *s, size_t n)
         unsigned char c = p[i];
         int rc = 0;
         if (c == '"') {
-            rc = fputs("\\\"", out);
+            rc = fputs_unlocked("\\\"", out);
             i++;
         } else if (c == '\\') {
-            rc = fputs("\\\\", out);
+            rc = fputs_unlocked("\\\\", out);
             i++;
         } else if (c < 0x20 || c == 0x7f) {
             rc = fprintf(out, "\\u%04x", (unsigned)c);
             i++;
         } else if (c < 0x80) {
-            rc = putc(c, out);
+            rc = putc_unlocked(c, out);
             i++;
         } else {
             uint32_t cp = 0;
             size_t len = report_utf8_decode(p + i, n - i, &cp);
             if (len == 0) {
-                rc = fputs("\xef\xbf\xbd", out); /* U+FFFD for one bad byte */
+                rc = fputs_unlocked("\xef\xbf\xbd", out); /* U+FFFD for one bad byte */
                 i++;
             } else if (cp < 0xa0) {
                 rc = fprintf(out, "\\u%04" PRIx32, cp); /* C1 control */
                 i += len;
             } else {
-                rc = fwrite(p + i, 1, len, out) == len ? 0 : EOF;
+                rc = fwrite_unlocked(p + i, 1, len, out) == len ? 0 : EOF;
                 i += len;
             }
         }

@@ -175,6 +175,8 @@ static int write_report(const struct options *o, const struct evidence *ev,
             return -1;
         }
     }
+    /* Reports of big captures are many small writes: buffer them well. */
+    setvbuf(out, NULL, _IOFBF, 1 << 16);
     bool color = o->color == 1 ||
                  (o->color == -1 && out == stdout && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
     struct report_options ro = {
