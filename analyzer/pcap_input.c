@@ -7,6 +7,7 @@
 #include "pcap_input.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "capture.h"
@@ -19,21 +20,45 @@ struct run {
     struct ev_input *input;
 };
 
+/* Per flow: what is needed to start the TLS step on the first payload byte.
+ * Most flows in a big capture never carry one (SYN scans, ACK-only tails),
+ * so the TLS state is not allocated until then. */
+struct flow_ctx {
+    unsigned stream;
+    struct ev_endpoint a, b;
+    struct tls_stream *tls;
+};
+
 static void *on_open(void *ctx, const struct cap_flow_info *info)
 {
     struct run *r = ctx;
+    struct flow_ctx *f = malloc(sizeof *f);
+    if (!f) {
+        return NULL;
+    }
     r->input->tcp_flows++;
-    return tls_stream_new(&r->env, info->stream, &info->a, &info->b);
+    f->stream = info->stream;
+    f->a = info->a;
+    f->b = info->b;
+    f->tls = NULL;
+    return f;
 }
 
 static enum cap_verdict on_data(void *ctx, void *user, enum cap_side side, const uint8_t *data,
                                 size_t len, uint64_t offset, uint64_t frame, struct ev_time ts)
 {
-    (void)ctx;
-    if (!user) {
+    struct run *r = ctx;
+    struct flow_ctx *f = user;
+    if (!f) {
         return CAP_SKIP_FLOW;
     }
-    switch (tls_stream_data(user, (int)side, data, len, offset, frame, ts)) {
+    if (!f->tls) {
+        f->tls = tls_stream_new(&r->env, f->stream, &f->a, &f->b);
+        if (!f->tls) {
+            return CAP_SKIP_FLOW;
+        }
+    }
+    switch (tls_stream_data(f->tls, (int)side, data, len, offset, frame, ts)) {
     case TLS_STREAM_KEEP:
         return CAP_KEEP;
     case TLS_STREAM_SKIP_SIDE:
@@ -48,8 +73,9 @@ static void on_gap(void *ctx, void *user, enum cap_side side, uint64_t offset, u
                    uint64_t frame)
 {
     (void)ctx;
-    if (user) {
-        tls_stream_gap(user, (int)side, offset, len, frame);
+    struct flow_ctx *f = user;
+    if (f && f->tls) {
+        tls_stream_gap(f->tls, (int)side, offset, len, frame);
     }
 }
 
@@ -57,15 +83,20 @@ static void on_close(void *ctx, void *user, enum cap_side side, bool rst, uint64
                      struct ev_time ts)
 {
     (void)ctx;
-    if (user) {
-        tls_stream_close(user, (int)side, rst, frame, ts);
+    struct flow_ctx *f = user;
+    if (f && f->tls) {
+        tls_stream_close(f->tls, (int)side, rst, frame, ts);
     }
 }
 
 static void on_end(void *ctx, void *user)
 {
     (void)ctx;
-    tls_stream_end(user);
+    struct flow_ctx *f = user;
+    if (f) {
+        tls_stream_end(f->tls);
+        free(f);
+    }
 }
 
 enum status pcap_input_read(struct evidence *ev, struct x509_cache *certs, const char *path,
