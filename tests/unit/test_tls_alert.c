@@ -12,20 +12,6 @@
 
 /* Decodes hex into a heap block of exactly the decoded size, so ASan sees
  * any read past the end. */
-static uint8_t *hex_exact(const char *hex, size_t *ret_len)
-{
-    size_t cap = strlen(hex) / 2 + 1;
-    uint8_t *p = malloc(cap);
-    long n = p ? tl_hex(hex, p, cap) : -1;
-    if (n < 0) {
-        free(p);
-        *ret_len = 0;
-        return malloc(1);
-    }
-    *ret_len = (size_t)n;
-    return realloc(p, n > 0 ? (size_t)n : 1);
-}
-
 static const struct {
     const char *name;
     const char *hex;
@@ -84,7 +70,7 @@ static void test_cases(void)
 {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t n;
-        uint8_t *b = hex_exact(cases[i].hex, &n);
+        uint8_t *b = tl_hex_exact(cases[i].hex, &n);
         struct parse_error err = { 0 };
         struct cursor c;
         struct tls_alert a = { .level = 0xee, .description = 0xee };
@@ -109,7 +95,7 @@ static void test_cases(void)
 static void test_record_with_several_alerts(void)
 {
     size_t n;
-    uint8_t *b = hex_exact("01 00 02 28 02 30", &n);
+    uint8_t *b = tl_hex_exact("01 00 02 28 02 30", &n);
     struct parse_error err = { 0 };
     struct cursor c;
     struct tls_alert a;

@@ -15,20 +15,6 @@
 #include "testlib.h"
 #include "tls_cert_request.h"
 
-static uint8_t *hex_exact(const char *hex, size_t *ret_len)
-{
-    size_t cap = strlen(hex) / 2 + 1;
-    uint8_t *p = malloc(cap);
-    long n = p ? tl_hex(hex, p, cap) : -1;
-    if (n < 0) {
-        free(p);
-        *ret_len = 0;
-        return malloc(1);
-    }
-    *ret_len = (size_t)n;
-    return realloc(p, n > 0 ? (size_t)n : 1);
-}
-
 static enum status parse(int variant, struct cursor *c, struct tls_cert_request *cr)
 {
     switch (variant) {
@@ -91,7 +77,7 @@ static void test_real(void)
 {
     for (size_t i = 0; i < sizeof real / sizeof real[0]; i++) {
         size_t n;
-        uint8_t *b = hex_exact(real[i].hex, &n);
+        uint8_t *b = tl_hex_exact(real[i].hex, &n);
         struct parse_error err = { 0 };
         struct cursor c;
         struct tls_cert_request cr;
@@ -125,7 +111,7 @@ static void test_real(void)
     }
 
     size_t n;
-    uint8_t *b = hex_exact(CR12_SURICATA, &n);
+    uint8_t *b = tl_hex_exact(CR12_SURICATA, &n);
     struct cursor c;
     struct tls_cert_request cr;
     cur_init(&c, b, n, 0, NULL);
@@ -339,7 +325,7 @@ static void test_cases(void)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const struct cr_case *t = &cases[i];
         size_t n;
-        uint8_t *b = hex_exact(t->hex, &n);
+        uint8_t *b = tl_hex_exact(t->hex, &n);
         struct parse_error err = { 0 };
         struct cursor c;
         struct tls_cert_request cr = { .ca_count = 999 };
@@ -380,7 +366,7 @@ static void test_cases(void)
 static void test_error_offsets(void)
 {
     size_t n;
-    uint8_t *b = hex_exact("0101 0002 0401 0008 0002 3000 0002 3100", &n);
+    uint8_t *b = tl_hex_exact("0101 0002 0401 0008 0002 3000 0002 3100", &n);
     struct parse_error err = { 0 };
     struct cursor c;
     struct tls_cert_request cr;
@@ -391,7 +377,7 @@ static void test_error_offsets(void)
     CHECK_STR(err.reason, "DistinguishedName is not a DER SEQUENCE", "reason");
     free(b);
 
-    b = hex_exact("0101 0002 0401 0006 0004 3000 0000", &n);
+    b = tl_hex_exact("0101 0002 0401 0006 0004 3000 0000", &n);
     err = (struct parse_error){ 0 };
     cur_init(&c, b, n, 1000, &err);
     CHECK_INT(tls_cert_request_parse12(&c, &cr), ST_MALFORMED, "bytes after the SEQUENCE");
@@ -564,7 +550,7 @@ static void test_dn_list_check_direct(void)
     CHECK_INT(view.len, 0, "empty view");
 
     size_t n;
-    uint8_t *b = hex_exact("0013" DN_ROOT "0002 3000", &n);
+    uint8_t *b = tl_hex_exact("0013" DN_ROOT "0002 3000", &n);
     cur_init(&c, b, n, 0, NULL);
     CHECK_INT(tls_dn_list_check(&c, &view, &count), ST_OK, "two DNs");
     CHECK_INT(count, 2, "count");

@@ -12,20 +12,6 @@
 #include "testlib.h"
 #include "tls_certificate.h"
 
-static uint8_t *hex_exact(const char *hex, size_t *ret_len)
-{
-    size_t cap = strlen(hex) / 2 + 1;
-    uint8_t *p = malloc(cap);
-    long n = p ? tl_hex(hex, p, cap) : -1;
-    if (n < 0) {
-        free(p);
-        *ret_len = 0;
-        return malloc(1);
-    }
-    *ret_len = (size_t)n;
-    return realloc(p, n > 0 ? (size_t)n : 1);
-}
-
 /* arkime ssl-selfsign.pcap: the server's chain of one self-signed certificate. */
 static const char CERT12_ONE[] = "00022200021f3082021b30820184a003020102020900b27e45d092b4dddf300d"
                                  "06092a864886f70d0101050500301431123010060355040313096d6f6c6f6368"
@@ -137,7 +123,7 @@ static void test_cases(void)
 {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t n;
-        uint8_t *b = hex_exact(cases[i].hex, &n);
+        uint8_t *b = tl_hex_exact(cases[i].hex, &n);
         struct parse_error err = { 0 };
         struct cursor c;
         struct tls_certificate cert = { .count = 999 };
@@ -168,7 +154,7 @@ static void test_cases(void)
 static void test_real_chain_walk(void)
 {
     size_t n;
-    uint8_t *b = hex_exact(CERT13_ONE, &n);
+    uint8_t *b = tl_hex_exact(CERT13_ONE, &n);
     struct cursor c;
     struct tls_certificate cert;
     struct bytes der;

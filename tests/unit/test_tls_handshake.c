@@ -12,20 +12,6 @@
 #include "testlib.h"
 #include "tls_handshake.h"
 
-static uint8_t *hex_exact(const char *hex, size_t *ret_len)
-{
-    size_t cap = strlen(hex) / 2 + 1;
-    uint8_t *p = malloc(cap);
-    long n = p ? tl_hex(hex, p, cap) : -1;
-    if (n < 0) {
-        free(p);
-        *ret_len = 0;
-        return malloc(1);
-    }
-    *ret_len = (size_t)n;
-    return realloc(p, n > 0 ? (size_t)n : 1);
-}
-
 /*
  * A server flight from real captures: ServerHello (suricata
  * linktype-228 flow-test-01.pcap), empty Certificate and TLS 1.1
@@ -111,7 +97,7 @@ static size_t run_flight(const uint8_t *flight, size_t n, const size_t *cuts, si
 static void test_one_record(void)
 {
     size_t n;
-    uint8_t *f = hex_exact(FLIGHT, &n);
+    uint8_t *f = tl_hex_exact(FLIGHT, &n);
     size_t cuts[] = { 0 };
 
     CHECK_INT(n, 66, "flight length");
@@ -122,7 +108,7 @@ static void test_one_record(void)
 static void test_split_everywhere(void)
 {
     size_t n;
-    uint8_t *f = hex_exact(FLIGHT, &n);
+    uint8_t *f = tl_hex_exact(FLIGHT, &n);
 
     for (size_t k = 1; k < n; k++) {
         size_t cuts[] = { 0, k };
@@ -148,7 +134,7 @@ static void test_split_everywhere(void)
 static void test_zero_length_messages(void)
 {
     size_t n;
-    uint8_t *f = hex_exact("0e000000 0e000000 00000000 0e000000", &n);
+    uint8_t *f = tl_hex_exact("0e000000 0e000000 00000000 0e000000", &n);
     struct tls_hs_reasm r;
     struct tls_hs_msg m;
     size_t count = 0;
@@ -297,7 +283,7 @@ static void test_huge_claim(void)
 static void test_reset(void)
 {
     size_t n;
-    uint8_t *f = hex_exact(FLIGHT, &n);
+    uint8_t *f = tl_hex_exact(FLIGHT, &n);
     struct tls_hs_reasm r;
     struct tls_hs_msg m;
 
@@ -339,7 +325,7 @@ static void test_reset(void)
 static void test_feed_without_drain(void)
 {
     size_t n;
-    uint8_t *f = hex_exact(FLIGHT, &n);
+    uint8_t *f = tl_hex_exact(FLIGHT, &n);
     struct tls_hs_reasm r;
     struct tls_hs_msg m;
 

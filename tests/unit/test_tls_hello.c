@@ -12,20 +12,6 @@
 #include "testlib.h"
 #include "tls_hello.h"
 
-static uint8_t *hex_exact(const char *hex, size_t *ret_len)
-{
-    size_t cap = strlen(hex) / 2 + 1;
-    uint8_t *p = malloc(cap);
-    long n = p ? tl_hex(hex, p, cap) : -1;
-    if (n < 0) {
-        free(p);
-        *ret_len = 0;
-        return malloc(1);
-    }
-    *ret_len = (size_t)n;
-    return realloc(p, n > 0 ? (size_t)n : 1);
-}
-
 static int bytes_eq(struct bytes b, const char *s)
 {
     return b.len == strlen(s) && memcmp(b.ptr, s, b.len) == 0;
@@ -87,7 +73,7 @@ static const char SH_TLS12_ALPN[] =
 static enum status parse_ch(const char *hex, struct tls_client_hello *ch, struct parse_error *err)
 {
     size_t n;
-    uint8_t *b = hex_exact(hex, &n);
+    uint8_t *b = tl_hex_exact(hex, &n);
     struct cursor c;
 
     cur_init(&c, b, n, 4, err);
@@ -99,7 +85,7 @@ static enum status parse_ch(const char *hex, struct tls_client_hello *ch, struct
 static void test_real_client_hellos(void)
 {
     size_t n;
-    uint8_t *b = hex_exact(CH_CURL, &n);
+    uint8_t *b = tl_hex_exact(CH_CURL, &n);
     struct parse_error err = { 0 };
     struct cursor c;
     struct tls_client_hello ch;
@@ -149,7 +135,7 @@ static void test_truncations(void)
     const char *msgs[] = { CH_CURL, CH_ILLUSTRATED, SH_ILLUSTRATED, SH_HRR, SH_TLS12_ALPN };
     for (size_t k = 0; k < sizeof msgs / sizeof msgs[0]; k++) {
         size_t n;
-        uint8_t *full = hex_exact(msgs[k], &n);
+        uint8_t *full = tl_hex_exact(msgs[k], &n);
         for (size_t len = 0; len < n; len++) {
             uint8_t *b = malloc(len ? len : 1);
             for (size_t i = 0; i < len; i++) {
@@ -194,7 +180,7 @@ static void test_truncations(void)
 static void test_real_server_hellos(void)
 {
     size_t n;
-    uint8_t *b = hex_exact(SH_ILLUSTRATED, &n);
+    uint8_t *b = tl_hex_exact(SH_ILLUSTRATED, &n);
     struct cursor c;
     struct tls_server_hello sh;
 
@@ -208,7 +194,7 @@ static void test_real_server_hellos(void)
     CHECK_INT(sh.session_id.len, 32, "session id echo");
     free(b);
 
-    b = hex_exact(SH_HRR, &n);
+    b = tl_hex_exact(SH_HRR, &n);
     cur_init(&c, b, n, 0, NULL);
     CHECK_INT(tls_server_hello_parse(&c, &sh), ST_OK, "zeek HRR");
     CHECK(sh.is_hrr, "HRR random");
@@ -216,7 +202,7 @@ static void test_real_server_hellos(void)
     CHECK_INT(sh.key_share_group, 0x0017, "HRR selected group");
     free(b);
 
-    b = hex_exact(SH_TLS12_ALPN, &n);
+    b = tl_hex_exact(SH_TLS12_ALPN, &n);
     cur_init(&c, b, n, 0, NULL);
     CHECK_INT(tls_server_hello_parse(&c, &sh), ST_OK, "TLS 1.2 ServerHello");
     CHECK(!sh.has_selected_version, "TLS 1.2: no supported_versions");
@@ -526,7 +512,7 @@ static void test_client_hello_cases(void)
     for (size_t i = 0; i < sizeof ch_cases / sizeof ch_cases[0]; i++) {
         const struct hello_case *t = &ch_cases[i];
         size_t n;
-        uint8_t *b = hex_exact(t->hex, &n);
+        uint8_t *b = tl_hex_exact(t->hex, &n);
         struct parse_error err = { 0 };
         struct cursor c;
         struct tls_client_hello ch = { .legacy_version = 0xeeee };
@@ -568,7 +554,7 @@ static void test_server_hello_cases(void)
     for (size_t i = 0; i < sizeof sh_cases / sizeof sh_cases[0]; i++) {
         const struct hello_case *t = &sh_cases[i];
         size_t n;
-        uint8_t *b = hex_exact(t->hex, &n);
+        uint8_t *b = tl_hex_exact(t->hex, &n);
         struct parse_error err = { 0 };
         struct cursor c;
         struct tls_server_hello sh = { .legacy_version = 0xeeee };
@@ -605,7 +591,7 @@ static void test_server_hello_cases(void)
 static void test_duplicate_offset(void)
 {
     size_t n;
-    uint8_t *b = hex_exact("0303" RANDOM "00 0002 1301 01 00 0008 0017 0000 0017 0000", &n);
+    uint8_t *b = tl_hex_exact("0303" RANDOM "00 0002 1301 01 00 0008 0017 0000 0017 0000", &n);
     struct parse_error err = { 0 };
     struct cursor c;
     struct tls_client_hello ch;

@@ -12,20 +12,6 @@
 #include "testlib.h"
 #include "tls_record.h"
 
-static uint8_t *hex_exact(const char *hex, size_t *ret_len)
-{
-    size_t cap = strlen(hex) / 2 + 1;
-    uint8_t *p = malloc(cap);
-    long n = p ? tl_hex(hex, p, cap) : -1;
-    if (n < 0) {
-        free(p);
-        *ret_len = 0;
-        return malloc(1);
-    }
-    *ret_len = (size_t)n;
-    return realloc(p, n > 0 ? (size_t)n : 1);
-}
-
 /* Record header + start of the ClientHello of illustrated-tls13 capture.pcap. */
 #define CH13_START "16 0301 00f8  01 0000f4 0303 0001020304050607"
 /* Record header + start of its ServerHello. */
@@ -100,7 +86,7 @@ static void test_header(void)
 {
     for (size_t i = 0; i < sizeof headers / sizeof headers[0]; i++) {
         size_t n;
-        uint8_t *b = hex_exact(headers[i].hex, &n);
+        uint8_t *b = tl_hex_exact(headers[i].hex, &n);
         struct parse_error err = { 0 };
         struct cursor c;
         struct tls_record_header h = { .type = 0xee };
@@ -199,7 +185,7 @@ static void test_start_detect(void)
 {
     for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++) {
         size_t n;
-        uint8_t *b = hex_exact(starts[i].hex, &n);
+        uint8_t *b = tl_hex_exact(starts[i].hex, &n);
         CHECK_INT(tls_start_detect(b, n), starts[i].want, starts[i].name);
         free(b);
     }
@@ -213,7 +199,7 @@ static void test_start_detect_prefixes(void)
     const char *hexes[] = { V2_HELLO_30, V2_HELLO_20, CH13_START, SH13_START };
     for (size_t k = 0; k < sizeof hexes / sizeof hexes[0]; k++) {
         size_t n;
-        uint8_t *b = hex_exact(hexes[k], &n);
+        uint8_t *b = tl_hex_exact(hexes[k], &n);
         for (size_t len = 0; len <= n; len++) {
             enum tls_start_kind got = tls_start_detect(b, len);
             if (len == 0) {
@@ -229,7 +215,7 @@ static void test_start_detect_prefixes(void)
 static void test_sslv2_parse(void)
 {
     size_t n;
-    uint8_t *b = hex_exact(V2_HELLO_30 "16 0300 0084", &n); /* SSLv3 record follows */
+    uint8_t *b = tl_hex_exact(V2_HELLO_30 "16 0300 0084", &n); /* SSLv3 record follows */
     struct parse_error err = { 0 };
     struct cursor c;
     struct tls_sslv2_hello h;
@@ -246,7 +232,7 @@ static void test_sslv2_parse(void)
     CHECK_INT(h.challenge.ptr[0], 0xa1, "challenge bytes");
     free(b);
 
-    b = hex_exact(V2_HELLO_20, &n);
+    b = tl_hex_exact(V2_HELLO_20, &n);
     cur_init(&c, b, n, 0, &err);
     CHECK_INT(tls_sslv2_hello_parse(&c, &rec_len, &h), ST_OK, "zeek SSL 2.0 hello");
     CHECK_INT(h.version, 0x0002, "SSL 2.0");
@@ -298,7 +284,7 @@ static void test_sslv2_bad(void)
 {
     for (size_t i = 0; i < sizeof v2_bad / sizeof v2_bad[0]; i++) {
         size_t n;
-        uint8_t *b = hex_exact(v2_bad[i].hex, &n);
+        uint8_t *b = tl_hex_exact(v2_bad[i].hex, &n);
         struct parse_error err = { 0 };
         struct cursor c;
         struct tls_sslv2_hello h = { .version = 0xeeee };

@@ -58,6 +58,21 @@ long tl_hex(const char *hex, uint8_t *out, size_t max)
     return (long)n;
 }
 
+uint8_t *tl_hex_exact(const char *hex, size_t *ret_len)
+{
+    size_t cap = strlen(hex) / 2 + 1;
+    uint8_t *p = malloc(cap);
+    long n = p ? tl_hex(hex, p, cap) : -1;
+    if (n < 0) {
+        free(p);
+        *ret_len = 0;
+        return malloc(1);
+    }
+    *ret_len = (size_t)n;
+    uint8_t *exact = realloc(p, n > 0 ? (size_t)n : 1);
+    return exact ? exact : p;
+}
+
 uint8_t *tl_read_file(const char *path, size_t *ret_len)
 {
     FILE *f = fopen(path, "rb");

@@ -15,6 +15,10 @@ extern int tl_passed;
 /* Decodes hex digits, ignoring blanks; returns the byte count, or -1 on bad
  * input (the test fails). `out` must hold at least max bytes. */
 long tl_hex(const char *hex, uint8_t *out, size_t max);
+/* Decodes hex into a malloc'd buffer of exactly the decoded size, so ASan
+ * catches a read one past the vector; an empty (or invalid) vector gives a
+ * 1-byte buffer and *ret_len = 0. Never NULL unless memory runs out. */
+uint8_t *tl_hex_exact(const char *hex, size_t *ret_len);
 /* Reads a whole file into a malloc'd buffer; NULL on error. */
 uint8_t *tl_read_file(const char *path, size_t *ret_len);
 
