@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "catalog.h"
 #include "config.h"
+#include "engine.h"
 #include "evidence.h"
 #include "findings.h"
 #include "icm.h"
@@ -50,7 +52,7 @@ static const char usage_main[] =
     "  live -i IFACE      capture and explain handshakes as they happen (planned)\n"
     "  check --cert F     would this client certificate be sent and accepted? (planned)\n"
     "  probe HOST[:PORT]  connect and show the server's CA list and chain (planned)\n"
-    "  rules [ID]         list the diagnosis rules (planned)\n"
+    "  rules [ID]         list the diagnosis rules, or show one in full\n"
     "\n"
     "Examples:\n"
     "  tcpdump -i any -s 0 -w /tmp/tls.pcap 'tcp port 443'   # reproduce, then Ctrl-C\n"
@@ -79,6 +81,8 @@ static const char usage_analyze[] =
     "  -o, --output FILE    write the report to FILE instead of standard output\n"
     "      --keylog FILE    NSS key log (SSLKEYLOGFILE) - decryption is not implemented\n"
     "                       yet; TLS 1.3 handshakes are shown as far as visible\n"
+    "      --rules FILE     extra rules (catalog format); a rule with a shipped id\n"
+    "                       replaces the shipped one\n"
     "      --color WHEN     auto (default: only on a terminal), always, never;\n"
     "                       NO_COLOR in the environment means never\n"
     "  -q, --quiet          no progress bar\n"
@@ -205,8 +209,29 @@ static int write_report(const struct options *o, const struct evidence *ev,
     return rc;
 }
 
+/* The shipped catalog plus, when given, a --rules file overriding by id. */
+static bool load_catalog(struct rule_catalog *cat, const char *extra)
+{
+    char err[512] = "";
+    const char *path = rule_catalog_default_path();
+    if (!path) {
+        fprintf(stderr,
+                "tlsdiag: the rule catalog (catalog.tlsrules) was not found in %s; set "
+                "TLSDIAG_RULES to its path\n",
+                TLSDIAG_DATADIR);
+        return false;
+    }
+    if (rule_catalog_load(cat, path, err, sizeof err) != ST_OK ||
+        (extra && rule_catalog_load(cat, extra, err, sizeof err) != ST_OK)) {
+        fprintf(stderr, "tlsdiag: %s\n", err);
+        return false;
+    }
+    return true;
+}
+
 static int cmd_analyze(int argc, char **argv)
 {
+    const char *rules_file = NULL;
     struct options o = { .format = FMT_TEXT, .color = -1 };
     static const struct option longopts[] = {
         { "format", required_argument, NULL, 'f' },  { "output", required_argument, NULL, 'o' },
@@ -246,7 +271,7 @@ static int cmd_analyze(int argc, char **argv)
             die_usage("--redact is not implemented yet; do not share the report as redacted", NULL);
             break;
         case 'U':
-            die_usage("--rules is not implemented yet", NULL);
+            rules_file = optarg;
             break;
         case 'h':
             fputs(usage_analyze, stdout);
@@ -270,11 +295,19 @@ static int cmd_analyze(int argc, char **argv)
                         "handshake parts stay hidden\n");
     }
 
+    struct rule_catalog catalog;
+    rule_catalog_init(&catalog);
+    if (!load_catalog(&catalog, rules_file)) {
+        rule_catalog_fini(&catalog);
+        return EXIT_USAGE;
+    }
+
     struct evidence ev;
     ev_init(&ev);
     struct x509_cache *certs = x509_cache_new(&ev.arena);
     if (!certs) {
         fprintf(stderr, "tlsdiag: out of memory\n");
+        rule_catalog_fini(&catalog);
         return EXIT_USAGE;
     }
     int unreadable = 0, partial = 0, total = argc - optind;
@@ -318,6 +351,11 @@ static int cmd_analyze(int argc, char **argv)
         rc = EXIT_USAGE;
     } else {
         struct findings fs = { 0 };
+        enum status rst = rules_evaluate(&ev, &catalog, &fs);
+        if (rst != ST_OK) {
+            /* Findings so far are kept; the report says what was found. */
+            fprintf(stderr, "tlsdiag: evaluating the rules stopped: %s\n", status_name(rst));
+        }
         if (write_report(&o, &ev, &fs) != 0) {
             rc = EXIT_USAGE;
         } else if (unreadable > 0 || partial > 0) {
@@ -332,6 +370,92 @@ static int cmd_analyze(int argc, char **argv)
     }
     x509_cache_free(certs);
     ev_fini(&ev);
+    rule_catalog_fini(&catalog);
+    return rc;
+}
+
+static void print_when(const struct rule_when *w, const char *key)
+{
+    printf("  %-9s %s %s", key, fact_name(w->fact), rule_op_name(w->op));
+    for (size_t i = 0; i < w->value_count; i++) {
+        printf(" %s", w->values[i]);
+    }
+    printf("\n");
+}
+
+static void print_rule(const struct rule *r)
+{
+    printf("[%s]  (%s:%llu)\n", r->id, r->origin, (unsigned long long)r->line);
+    printf("  severity  %s\n  title     %s\n", severity_name(r->severity), r->title);
+    for (size_t i = 0; i < r->when_count; i++) {
+        if (i > 0 && r->whens[i].group != r->whens[i - 1].group) {
+            printf("  or\n");
+        }
+        print_when(&r->whens[i], "when");
+    }
+    for (size_t i = 0; i < r->escalate_count; i++) {
+        print_when(&r->escalate[i], "escalate");
+    }
+    printf("  explain   %s\n", r->explain);
+    for (size_t i = 0; i < r->fix_sap_count; i++) {
+        printf("  fix.sap   %s\n", r->fix_sap[i]);
+    }
+    for (size_t i = 0; i < r->fix_generic_count; i++) {
+        printf("  fix       %s\n", r->fix_generic[i]);
+    }
+    for (size_t i = 0; i < r->evidence_count; i++) {
+        printf("  evidence  %s\n", fact_name(r->evidence[i]));
+    }
+    for (size_t i = 0; i < r->ref_count; i++) {
+        printf("  ref       %s\n", r->refs[i]);
+    }
+}
+
+/* tlsdiag rules [--rules FILE] [ID]: the catalog, or one rule (all its
+ * variants) in full. */
+static int cmd_rules(int argc, char **argv)
+{
+    const char *extra = NULL, *id = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc) {
+            extra = argv[++i];
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            printf("Usage: tlsdiag rules [--rules FILE] [ID]\n"
+                   "Lists the diagnosis rules (id, severity, title), or shows one in full.\n");
+            return EXIT_OK;
+        } else if (argv[i][0] == '-' || id) {
+            die_usage("usage: tlsdiag rules [--rules FILE] [ID]", argv[i]);
+        } else {
+            id = argv[i];
+        }
+    }
+    struct rule_catalog cat;
+    rule_catalog_init(&cat);
+    if (!load_catalog(&cat, extra)) {
+        rule_catalog_fini(&cat);
+        return EXIT_USAGE;
+    }
+    int rc = EXIT_OK;
+    if (!id) {
+        for (size_t i = 0; i < cat.count; i++) {
+            const struct rule *r = cat.rules[i];
+            printf("%-40s %-8s %s\n", r->id, severity_name(r->severity), r->title);
+        }
+    } else {
+        size_t shown = 0, n = strlen(id);
+        for (size_t i = 0; i < cat.count; i++) {
+            const char *rid = cat.rules[i]->id;
+            if (strcmp(rid, id) == 0 || (strncmp(rid, id, n) == 0 && rid[n] == '.')) {
+                printf("%s", shown++ ? "\n" : "");
+                print_rule(cat.rules[i]);
+            }
+        }
+        if (shown == 0) {
+            fprintf(stderr, "tlsdiag: no rule '%s'; 'tlsdiag rules' lists them\n", id);
+            rc = EXIT_USAGE;
+        }
+    }
+    rule_catalog_fini(&cat);
     return rc;
 }
 
@@ -359,8 +483,10 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "analyze") == 0 || strcmp(cmd, "analyse") == 0) {
         return cmd_analyze(argc - 1, argv + 1);
     }
-    if (strcmp(cmd, "live") == 0 || strcmp(cmd, "check") == 0 || strcmp(cmd, "probe") == 0 ||
-        strcmp(cmd, "rules") == 0) {
+    if (strcmp(cmd, "rules") == 0) {
+        return cmd_rules(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "live") == 0 || strcmp(cmd, "check") == 0 || strcmp(cmd, "probe") == 0) {
         return cmd_planned(cmd);
     }
     die_usage("unknown command", cmd);

@@ -1,0 +1,906 @@
+/*
+ * facts.c - computes the fact table of one connection from the evidence
+ * (rules/FACTS.md is the vocabulary). Reads evidence only: no I/O, no wire
+ * parsing. Certificate validity is judged at the connection's first packet
+ * or trace time, never the wall clock (DESIGN.md). Names are compared per
+ * RFC 5280 7.1 in a simplified way (DER first, then the RFC 4514 text
+ * ignoring case and whitespace); host names per RFC 6125 6.4.
+ */
+#include "facts.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "tls_names.h"
+
+#define CA_NAMES_SHOWN 5 /* ca_names_list shows this many, then "and N more" */
+
+#define FACT_NAME_ITEM(id, name) [id] = name,
+static const char *const fact_names[] = { FACT_LIST(FACT_NAME_ITEM) };
+#undef FACT_NAME_ITEM
+
+const char *fact_name(enum fact_id id)
+{
+    return (unsigned)id < FACT_COUNT ? fact_names[id] : "?";
+}
+
+bool fact_lookup(const char *name, size_t n, enum fact_id *ret_id)
+{
+    for (size_t i = 0; i < FACT_COUNT; i++) {
+        if (strlen(fact_names[i]) == n && strncmp(fact_names[i], name, n) == 0) {
+            *ret_id = (enum fact_id)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static const char *yn(bool b)
+{
+    return b ? "yes" : "no";
+}
+
+/* ---- names ---------------------------------------------------------------- */
+
+/* Reads a DN text with case and whitespace folded: blanks around ',', '+'
+ * and '=' and at either end vanish, other blank runs read as one space. */
+struct fold {
+    const char *p;
+    int prev; /* last character returned, 0 at the start */
+};
+
+static bool is_sep(int ch)
+{
+    return ch == 0 || ch == ',' || ch == '+' || ch == '=';
+}
+
+static int fold_get(struct fold *f)
+{
+    const char *q = f->p;
+    while (*q == ' ' || *q == '\t') {
+        q++;
+    }
+    if (q != f->p) {
+        f->p = q;
+        if (!is_sep(f->prev) && !is_sep((unsigned char)*q)) {
+            f->prev = ' ';
+            return ' ';
+        }
+    }
+    if (*q == '\0') {
+        return 0;
+    }
+    f->p = q + 1;
+    f->prev = tolower((unsigned char)*q);
+    return f->prev;
+}
+
+static bool dn_text_equal(const char *a, const char *b)
+{
+    if (!a || !b) {
+        return false;
+    }
+    struct fold fa = { .p = a }, fb = { .p = b };
+    for (;;) {
+        int ca = fold_get(&fa), cb = fold_get(&fb);
+        if (ca != cb) {
+            return false;
+        }
+        if (ca == 0) {
+            return true;
+        }
+    }
+}
+
+static bool dn_equal(struct bytes a_der, const char *a_text, struct bytes b_der, const char *b_text)
+{
+    if (a_der.len > 0 && a_der.len == b_der.len && memcmp(a_der.ptr, b_der.ptr, a_der.len) == 0) {
+        return true;
+    }
+    return dn_text_equal(a_text, b_text);
+}
+
+static bool name_listed(const struct ev_cert_request *cr, struct bytes der, const char *text)
+{
+    for (size_t i = 0; i < cr->ca_count; i++) {
+        if (dn_equal(cr->ca_names[i].der, cr->ca_names[i].text, der, text)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool facts_chain_fits(const struct ev_chain *chain, const struct ev_cert_request *cr)
+{
+    if (!chain || !cr) {
+        return false;
+    }
+    for (size_t i = 0; i < chain->count; i++) {
+        const struct ev_cert *cert = chain->certs[i];
+        if (!cert) {
+            continue;
+        }
+        if (name_listed(cr, cert->issuer_der, cert->issuer)) {
+            return true;
+        }
+        if (cert->is_ca && name_listed(cr, cert->subject_der, cert->subject)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool facts_name_matches(const char *pattern, const char *host)
+{
+    if (!pattern || !host || !*pattern || !*host) {
+        return false;
+    }
+    size_t hl = strlen(host);
+    if (host[hl - 1] == '.') {
+        hl--; /* absolute name */
+    }
+    size_t pl = strlen(pattern);
+    if (pattern[pl - 1] == '.') {
+        pl--;
+    }
+    if (pl >= 2 && pattern[0] == '*' && pattern[1] == '.') {
+        /* "*.example.com": the host's first label, whatever it is, is
+         * replaced; the rest must match and hold at least two labels. */
+        const char *rest = pattern + 1; /* ".example.com" */
+        size_t rl = pl - 1;
+        if (!memchr(rest + 1, '.', rl - 1)) {
+            return false;
+        }
+        const char *dot = memchr(host, '.', hl);
+        if (!dot || dot == host) {
+            return false;
+        }
+        size_t tail = hl - (size_t)(dot - host);
+        return tail == rl && strncasecmp(dot, rest, rl) == 0;
+    }
+    return pl == hl && strncasecmp(pattern, host, hl) == 0;
+}
+
+static bool looks_like_ip(const char *host)
+{
+    if (strchr(host, ':')) {
+        return true;
+    }
+    for (const char *p = host; *p; p++) {
+        if (!isdigit((unsigned char)*p) && *p != '.') {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The CN of an RFC 4514 string (first one), copied into the arena. */
+static char *subject_cn(struct ev_arena *a, const char *subject)
+{
+    if (!subject) {
+        return NULL;
+    }
+    for (const char *p = subject; *p; p++) {
+        if ((p == subject || p[-1] == ',') && strncasecmp(p, "CN=", 3) == 0) {
+            const char *v = p + 3, *e = v;
+            while (*e && !(*e == ',' && e[-1] != '\\') && !(*e == '+' && e[-1] != '\\')) {
+                e++;
+            }
+            return ev_strndup(a, v, (size_t)(e - v));
+        }
+    }
+    return NULL;
+}
+
+/* yes / no / unknown: does the server leaf fail to cover the host name? */
+static const char *hostname_mismatch(struct ev_arena *a, const struct ev_connection *c,
+                                     const char *host)
+{
+    if (!host || !c->server_chain || c->server_chain->count == 0 || !c->server_chain->certs[0]) {
+        return "unknown";
+    }
+    const struct ev_cert *leaf = c->server_chain->certs[0];
+    bool ip = looks_like_ip(host), any_dns = false;
+    for (size_t i = 0; i < leaf->san_count; i++) {
+        const char *s = leaf->san[i];
+        if (ip && strncmp(s, "IP:", 3) == 0 && strcasecmp(s + 3, host) == 0) {
+            return "no";
+        }
+        if (strncmp(s, "DNS:", 4) == 0) {
+            any_dns = true;
+            if (!ip && facts_name_matches(s + 4, host)) {
+                return "no";
+            }
+        }
+    }
+    if (!any_dns && !ip) {
+        /* RFC 6125 6.4.4: the CN only when there is no DNS SAN. */
+        const char *cn = subject_cn(a, leaf->subject);
+        if (cn && facts_name_matches(cn, host)) {
+            return "no";
+        }
+    }
+    return "yes";
+}
+
+/* ---- certificates ---------------------------------------------------------- */
+
+static const struct ev_cert *leaf_of(const struct ev_chain *chain)
+{
+    return chain && chain->count > 0 ? chain->certs[0] : NULL;
+}
+
+static bool has_dates(const struct ev_cert *cert)
+{
+    return cert && (cert->not_before_t != 0 || cert->not_after_t != 0);
+}
+
+/* yes/no/unknown for "a certificate of the chain is expired" (or not yet
+ * valid); the first offender goes to *ret_bad. */
+static const char *validity(const struct ev_chain *chain, int64_t t, bool expired,
+                            const struct ev_cert **ret_bad)
+{
+    if (!chain || chain->count == 0 || t == 0) {
+        return "unknown";
+    }
+    bool dated = false;
+    for (size_t i = 0; i < chain->count; i++) {
+        const struct ev_cert *cert = chain->certs[i];
+        if (!has_dates(cert)) {
+            continue;
+        }
+        dated = true;
+        bool bad = expired ? cert->not_after_t < t : cert->not_before_t > t;
+        if (bad) {
+            if (!*ret_bad) {
+                *ret_bad = cert;
+            }
+            return "yes";
+        }
+    }
+    return dated ? "no" : "unknown";
+}
+
+static bool weak_sig(const char *alg)
+{
+    if (!alg) {
+        return false;
+    }
+    for (const char *p = alg; *p; p++) {
+        if (strncasecmp(p, "md5", 3) == 0 || strncasecmp(p, "sha1", 4) == 0) {
+            return !(strncasecmp(p, "sha1", 4) == 0 && isdigit((unsigned char)p[4]));
+        }
+    }
+    return false;
+}
+
+static const char *weak_words(struct ev_arena *a, const struct ev_chain *chain, const char *side)
+{
+    if (!chain) {
+        return NULL;
+    }
+    for (size_t i = 0; i < chain->count; i++) {
+        const struct ev_cert *cert = chain->certs[i];
+        if (!cert) {
+            continue;
+        }
+        const char *subj = cert->subject ? cert->subject : "(no subject)";
+        if (cert->key_type && strcmp(cert->key_type, "RSA") == 0 && cert->key_bits > 0 &&
+            cert->key_bits < 2048) {
+            return ev_printf(a, "%s certificate %s has an RSA key of %u bits", side, subj,
+                             cert->key_bits);
+        }
+        if (weak_sig(cert->signature_algorithm)) {
+            return ev_printf(a, "%s certificate %s is signed with %s", side, subj,
+                             cert->signature_algorithm);
+        }
+    }
+    return NULL;
+}
+
+static bool has_str(char **list, size_t n, const char *want)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (list[i] && strcmp(list[i], want) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static const char *missing_client_auth(const struct ev_cert *leaf)
+{
+    if (!leaf) {
+        return "unknown";
+    }
+    if (leaf->ext_key_usage_count > 0 &&
+        !has_str(leaf->ext_key_usage, leaf->ext_key_usage_count, "clientAuth") &&
+        !has_str(leaf->ext_key_usage, leaf->ext_key_usage_count, "anyExtendedKeyUsage")) {
+        return "yes";
+    }
+    if (leaf->key_usage_count > 0 &&
+        !has_str(leaf->key_usage, leaf->key_usage_count, "digitalSignature")) {
+        return "yes";
+    }
+    return "no";
+}
+
+static const char *join(struct ev_arena *a, char **list, size_t n, const char *none)
+{
+    if (n == 0) {
+        return none;
+    }
+    const char *s = "";
+    for (size_t i = 0; i < n && s; i++) {
+        s = ev_printf(a, "%s%s%s", s, i ? ", " : "", list[i] ? list[i] : "?");
+    }
+    return s;
+}
+
+/* ---- the ladder ------------------------------------------------------------ */
+
+static const char *msg_word(struct ev_arena *a, const struct ev_msg *m)
+{
+    const char *side = m->from == EV_FROM_CLIENT ? "client" : "server";
+    switch (m->content_type) {
+    case 20:
+        return ev_printf(a, "%s_change_cipher_spec", side);
+    case 23:
+        return ev_printf(a, "%s_encrypted", side);
+    case 22:
+        break;
+    default:
+        return ev_printf(a, "%s_record", side);
+    }
+    if (m->encrypted) {
+        return ev_printf(a, "%s_finished", side); /* TLS 1.2: the message after CCS */
+    }
+    switch (m->hs_type) {
+    case 1:
+        return "client_hello";
+    case 2:
+        return "server_hello";
+    case 4:
+        return "new_session_ticket";
+    case 8:
+        return "encrypted_extensions";
+    case 11:
+        return ev_printf(a, "%s_certificate", side);
+    case 12:
+        return "server_key_exchange";
+    case 13:
+        return "certificate_request";
+    case 14:
+        return "server_hello_done";
+    case 15:
+        return ev_printf(a, "%s_certificate_verify", side);
+    case 16:
+        return "client_key_exchange";
+    case 20:
+        return ev_printf(a, "%s_finished", side);
+    default:
+        return ev_printf(a, "%s_handshake", side);
+    }
+}
+
+/* A ladder word (msg_word) in words: "client_finished" -> "the client's Finished". */
+static const char *msg_text(struct ev_arena *a, const char *word)
+{
+    static const struct {
+        const char *word, *text;
+    } plain[] = {
+        { "client_hello", "the ClientHello" },
+        { "server_hello", "the ServerHello" },
+        { "new_session_ticket", "a NewSessionTicket" },
+        { "encrypted_extensions", "EncryptedExtensions" },
+        { "server_key_exchange", "the ServerKeyExchange" },
+        { "certificate_request", "the CertificateRequest" },
+        { "server_hello_done", "the ServerHelloDone" },
+        { "client_key_exchange", "the ClientKeyExchange" },
+    }, sided[] = {
+        { "certificate", "Certificate" },
+        { "certificate_verify", "CertificateVerify" },
+        { "finished", "Finished" },
+        { "change_cipher_spec", "ChangeCipherSpec" },
+        { "encrypted", "encrypted records" },
+        { "record", "record" },
+        { "handshake", "handshake message" },
+    };
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+        if (strcmp(word, plain[i].word) == 0) {
+            return plain[i].text;
+        }
+    }
+    bool client = strncmp(word, "client_", 7) == 0, server = strncmp(word, "server_", 7) == 0;
+    for (size_t i = 0; (client || server) && i < sizeof sided / sizeof sided[0]; i++) {
+        if (strcmp(word + 7, sided[i].word) == 0) {
+            return ev_printf(a, "the %s's %s", client ? "client" : "server", sided[i].text);
+        }
+    }
+    return word;
+}
+
+static const struct ev_alert *first_fatal(const struct ev_connection *c)
+{
+    for (size_t i = 0; i < c->alert_count; i++) {
+        if (c->alerts[i].level == 2 && !c->alerts[i].encrypted) {
+            return &c->alerts[i];
+        }
+    }
+    return NULL;
+}
+
+/* What the alert's sender had last received, and whether the peer's last
+ * flight before the alert held its Certificate message. */
+static void alert_context(struct ev_arena *a, const struct ev_connection *c,
+                          const struct ev_alert *al, const char **ret_after,
+                          const char **ret_peer_cert)
+{
+    *ret_after = "unknown";
+    *ret_peer_cert = "unknown";
+    if (!al || c->msg_count == 0) {
+        return;
+    }
+    size_t end = al->msg_index < c->msg_count ? al->msg_index : c->msg_count;
+    *ret_after = "nothing";
+    *ret_peer_cert = "no";
+    bool seen_last = false, hidden = false;
+    for (size_t i = end; i-- > 0;) {
+        const struct ev_msg *m = &c->msgs[i];
+        if (m->from == al->from) {
+            if (seen_last) {
+                break; /* the sender's own previous flight */
+            }
+            continue;
+        }
+        if (m->content_type == 21) {
+            continue;
+        }
+        if (!seen_last) {
+            *ret_after = msg_word(a, m);
+            seen_last = true;
+        }
+        if (m->content_type == 22 && !m->encrypted && m->hs_type == 11) {
+            *ret_peer_cert = "yes";
+            return;
+        }
+        if (m->content_type == 23 && c->encrypted_after_hello) {
+            hidden = true;
+        }
+    }
+    if (hidden) {
+        *ret_peer_cert = "unknown";
+    }
+}
+
+static const struct ev_msg *last_non_alert(const struct ev_connection *c)
+{
+    for (size_t i = c->msg_count; i-- > 0;) {
+        if (c->msgs[i].content_type != 21) {
+            return &c->msgs[i];
+        }
+    }
+    return NULL;
+}
+
+/* A short encrypted record answering the other side may be an alert. */
+static bool ends_with_hidden_alert(const struct ev_connection *c)
+{
+    if (c->msg_count == 0) {
+        return false;
+    }
+    const struct ev_msg *m = &c->msgs[c->msg_count - 1];
+    bool answer = c->msg_count < 2 || c->msgs[c->msg_count - 2].from != m->from;
+    return m->encrypted && m->length <= 32 && answer;
+}
+
+/* ---- words ------------------------------------------------------------------ */
+
+static const char *normalised_error(struct ev_arena *a, const char *name)
+{
+    if (!name) {
+        return "none";
+    }
+    if (strncmp(name, "SSSLRC_", 7) == 0) {
+        return ev_printf(a, "SSSLERR_%s", name + 7);
+    }
+    if (strncmp(name, "SSLERR_", 7) == 0) {
+        return ev_printf(a, "SSSLERR_%s", name + 7);
+    }
+    return name;
+}
+
+static const char *version_word(uint16_t v)
+{
+    switch (v) {
+    case 0x0300:
+        return "ssl3";
+    case 0x0301:
+        return "tls1.0";
+    case 0x0302:
+        return "tls1.1";
+    case 0x0303:
+        return "tls1.2";
+    case 0x0304:
+        return "tls1.3";
+    default:
+        return "other";
+    }
+}
+
+static const char *ref_str(struct ev_arena *a, uint64_t ref)
+{
+    return ref ? ev_printf(a, "%" PRIu64, ref) : "none";
+}
+
+static const char *ca_names_list(struct ev_arena *a, const struct ev_cert_request *cr)
+{
+    if (!cr) {
+        return "none";
+    }
+    if (cr->ca_count == 0) {
+        return cr->visible
+                   ? "(an empty list: any CA)"
+                   : "(the CA names are not in the trace: capture the handshake to see them)";
+    }
+    const char *s = "";
+    size_t shown = cr->ca_count < CA_NAMES_SHOWN ? cr->ca_count : CA_NAMES_SHOWN;
+    for (size_t i = 0; i < shown && s; i++) {
+        s = ev_printf(a, "%s%s%s", s, i ? "; " : "", cr->ca_names[i].text);
+    }
+    if (s && cr->ca_count > shown) {
+        s = ev_printf(a, "%s and %zu more", s, cr->ca_count - shown);
+    }
+    return s;
+}
+
+static const char *client_cert_words(struct ev_arena *a, const struct ev_connection *c,
+                                     const char *rw)
+{
+    const struct ev_cert *leaf = leaf_of(c->client_chain);
+    switch (c->client_cert) {
+    case EV_CC_NOT_SENT:
+        return "no Certificate message";
+    case EV_CC_EMPTY:
+        if (c->client_chain && c->client_chain->ref) {
+            return ev_printf(a, "an empty Certificate message (%s %" PRIu64 ")", rw,
+                             c->client_chain->ref);
+        }
+        return "an empty Certificate message";
+    case EV_CC_SENT:
+        if (!leaf) {
+            return "a Certificate message";
+        }
+        return ev_printf(a, "a chain of %zu certificate%s (%s %" PRIu64 "), leaf %s issued by %s",
+                         c->client_chain->count, c->client_chain->count == 1 ? "" : "s", rw,
+                         c->client_chain->ref, leaf->subject ? leaf->subject : "?",
+                         leaf->issuer ? leaf->issuer : "?");
+    case EV_CC_NOT_VISIBLE:
+    default:
+        return "nothing visible (the client's Certificate is encrypted or not in the source)";
+    }
+}
+
+static const char *chain_words(struct ev_arena *a, const struct ev_chain *chain)
+{
+    if (!chain || chain->count == 0) {
+        return "none";
+    }
+    const char *s = "";
+    for (size_t i = 0; i < chain->count && s; i++) {
+        const struct ev_cert *cert = chain->certs[i];
+        s = ev_printf(a, "%s%s%s (issuer %s)", s, i ? "; " : "",
+                      cert && cert->subject ? cert->subject : "?",
+                      cert && cert->issuer ? cert->issuer : "?");
+    }
+    return s;
+}
+
+static const char *bad_validity(struct ev_arena *a, const struct ev_cert *cert)
+{
+    if (!cert) {
+        return "(the dates are not in the source)";
+    }
+    return ev_printf(a, "%s (valid from %s to %s)", cert->subject ? cert->subject : "?",
+                     cert->not_before ? cert->not_before : "?",
+                     cert->not_after ? cert->not_after : "?");
+}
+
+static const char *iso_time(struct ev_arena *a, int64_t t)
+{
+    if (t == 0) {
+        return "unknown";
+    }
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char buf[32];
+    if (!gmtime_r(&tt, &tm) || strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+        return "unknown";
+    }
+    return ev_strdup(a, buf);
+}
+
+static const char *offered_versions(struct ev_arena *a, const struct ev_client_hello *ch)
+{
+    if (!ch->seen) {
+        return "(not in the source)";
+    }
+    if (ch->version_count == 0) {
+        return tls_version_name(ch->legacy_version);
+    }
+    const char *s = "";
+    for (size_t i = 0; i < ch->version_count && s; i++) {
+        const char *n = tls_version_name(ch->versions[i]);
+        s = ev_printf(a, "%s%s%s", s, i ? ", " : "", n ? n : "?");
+    }
+    return s;
+}
+
+static const char *auth_words(struct ev_arena *a, const struct ev_connection *c)
+{
+    bool trace = c->source.kind == EV_SRC_ICM;
+    const struct ev_cert *sl = leaf_of(c->server_chain), *cl = leaf_of(c->client_chain);
+    const char *server =
+        sl      ? ev_printf(a, "The server authenticated with %s (issued by %s)",
+                       sl->subject ? sl->subject : "?", sl->issuer ? sl->issuer : "?")
+        : trace ? "The server's certificate is not in the trace"
+                : "The server's certificate is not visible";
+    const char *client;
+    if (cl && c->client_cert == EV_CC_SENT) {
+        client = ev_printf(a, "the client with %s (issued by %s)", cl->subject ? cl->subject : "?",
+                           cl->issuer ? cl->issuer : "?");
+    } else if (c->client_cert == EV_CC_NOT_VISIBLE) {
+        client = "whether the client sent a certificate is not visible";
+    } else if (c->client_cert == EV_CC_EMPTY) {
+        client = "the client sent an empty Certificate message (no client authentication in TLS)";
+    } else if (c->cert_request || trace) {
+        client = "the client sent no certificate";
+    } else {
+        client = "the server did not ask for a client certificate";
+    }
+    return server && client ? ev_printf(a, "%s; %s.", server, client) : NULL;
+}
+
+/* The server's chain as seen, else as printed by a client-side trace. */
+static const char *server_chain_words(struct ev_arena *a, const struct ev_connection *c)
+{
+    if (c->server_chain) {
+        return chain_words(a, c->server_chain);
+    }
+    if (c->stated_cert_count == 0 || c->local_side == EV_SIDE_SERVER) {
+        return c->source.kind == EV_SRC_ICM ? "not in the trace" : "not seen";
+    }
+    const char *s = "as printed by the trace: ";
+    for (size_t i = 0; i < c->stated_cert_count && s; i++) {
+        const struct ev_stated_cert *sc = &c->stated_certs[i];
+        s = ev_printf(a, "%s%s%s%s%s%s", s, i ? "; " : "", sc->subject ? sc->subject : "?",
+                      sc->issuer ? " (issuer " : "", sc->issuer ? sc->issuer : "",
+                      sc->issuer ? ")" : "");
+    }
+    return s;
+}
+
+static const char *closed_by(const struct ev_connection *c)
+{
+    if (c->source.kind == EV_SRC_ICM) {
+        return c->local_side == EV_SIDE_SERVER ? "client" : "server";
+    }
+    bool cl = c->fin[EV_FROM_CLIENT] || c->rst[EV_FROM_CLIENT];
+    bool sv = c->fin[EV_FROM_SERVER] || c->rst[EV_FROM_SERVER];
+    return cl && sv ? "both" : cl ? "client" : sv ? "server" : "unknown";
+}
+
+static const char *failure_words(struct ev_arena *a, const struct ev_connection *c,
+                                 const struct fact_table *t)
+{
+    const char *const *v = t->val;
+    if (c->outcome == EV_OUT_ESTABLISHED) {
+        return "the handshake completed nonetheless";
+    }
+    if (strcmp(v[FACT_ALERT_FATAL], "none") != 0) {
+        const char *after = v[FACT_ALERT_FATAL_AFTER];
+        if (strcmp(after, "unknown") == 0 || strcmp(after, "nothing") == 0) {
+            return v[FACT_ALERT_WORDS];
+        }
+        return ev_printf(a, "%s, sent right after it received %s", v[FACT_ALERT_WORDS],
+                         msg_text(a, after));
+    }
+    if (c->error_name) {
+        return ev_printf(a, "the trace reports %s%s%s (line %s)", c->error_name,
+                         c->error_text ? ": " : "", c->error_text ? c->error_text : "",
+                         v[FACT_REF_SOURCE]);
+    }
+    if (strcmp(v[FACT_SILENT_CLOSE], "yes") == 0) {
+        return ev_printf(a, "the connection was closed without an alert after %s",
+                         v[FACT_LAST_MSG_WORDS]);
+    }
+    return c->outcome_detail ? c->outcome_detail : "the handshake did not complete";
+}
+
+static bool statement_has(const struct ev_connection *c, const char *needle)
+{
+    for (size_t i = 0; i < c->statement_count; i++) {
+        if (c->statements[i] && strcasestr(c->statements[i], needle)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- the table --------------------------------------------------------------- */
+
+enum status facts_compute(struct ev_arena *a, const struct ev_connection *c, struct fact_table *ret)
+{
+    struct fact_table t = { 0 };
+    const char **v = t.val;
+    bool trace = c->source.kind == EV_SRC_ICM;
+    const char *rw = trace ? "line" : "frame";
+    const struct ev_cert_request *cr = c->cert_request;
+
+    v[FACT_OUTCOME] = c->outcome == EV_OUT_ESTABLISHED ? "established"
+                      : c->outcome == EV_OUT_FAILED    ? "failed"
+                                                       : "incomplete";
+    v[FACT_SOURCE] = trace ? "trace" : "capture";
+    v[FACT_LOCAL_SIDE] = c->local_side == EV_SIDE_CLIENT   ? "client"
+                         : c->local_side == EV_SIDE_SERVER ? "server"
+                                                           : "unknown";
+    v[FACT_TLS13] = !c->sh.seen ? "unknown" : yn(c->sh.version == 0x0304);
+    v[FACT_VERSION] = c->sh.seen ? version_word(c->sh.version) : "none";
+    if (cr) {
+        v[FACT_CERT_REQUEST] = cr->visible ? "visible" : trace ? "stated" : "hidden";
+    } else {
+        v[FACT_CERT_REQUEST] = c->encrypted_after_hello ? "hidden" : "absent";
+    }
+    v[FACT_CA_COUNT] = ev_printf(a, "%zu", cr ? cr->ca_count : 0);
+    static const char *const cc_words[] = { "not_sent", "empty", "sent", "not_visible" };
+    v[FACT_CLIENT_CERT] = (unsigned)c->client_cert < 4 ? cc_words[c->client_cert] : "not_visible";
+    bool have_chain = c->client_chain && c->client_chain->count > 0;
+    bool have_list = cr && cr->visible && cr->ca_count > 0;
+    v[FACT_FIT] = !have_chain || !have_list ? "unknown" : yn(facts_chain_fits(c->client_chain, cr));
+
+    const struct ev_alert *al = first_fatal(c);
+    v[FACT_ALERT_FATAL_FROM] = !al ? "none" : al->from == EV_FROM_CLIENT ? "client" : "server";
+    const char *aname = al ? tls_alert_name(al->description) : NULL;
+    v[FACT_ALERT_FATAL] = !al ? "none" : aname ? aname : ev_printf(a, "alert_%u", al->description);
+    alert_context(a, c, al, &v[FACT_ALERT_FATAL_AFTER], &v[FACT_ALERT_AFTER_PEER_CERT]);
+    const struct ev_msg *last = last_non_alert(c);
+    v[FACT_LAST_MSG] = last ? msg_word(a, last) : "none";
+    if (last) {
+        v[FACT_LAST_MSG_WORDS] = msg_text(a, v[FACT_LAST_MSG]);
+    } else if (c->handshake_state) {
+        v[FACT_LAST_MSG_WORDS] = ev_printf(a, "handshake state '%s'", c->handshake_state);
+    } else {
+        v[FACT_LAST_MSG_WORDS] = "an unknown point of the handshake";
+    }
+
+    const char *terr = normalised_error(a, c->error_name);
+    v[FACT_TRACE_ERROR] = terr;
+    if (trace) {
+        v[FACT_SILENT_CLOSE] = yn(terr && strcmp(terr, "SSSLERR_CONN_CLOSED") == 0);
+    } else {
+        v[FACT_SILENT_CLOSE] = yn(c->outcome == EV_OUT_FAILED && c->alert_count == 0 &&
+                                  !c->not_tls && !ends_with_hidden_alert(c));
+    }
+
+    v[FACT_SERVER_CERT] = c->server_chain                                    ? "seen"
+                          : c->encrypted_after_hello || c->stated_cert_count ? "not_visible"
+                                                                             : "not_seen";
+    int64_t now = c->first_ts.sec;
+    const struct ev_cert *sbad = NULL, *cbad = NULL;
+    v[FACT_SERVER_CERT_EXPIRED] = validity(c->server_chain, now, true, &sbad);
+    v[FACT_SERVER_CERT_NOT_YET_VALID] = validity(c->server_chain, now, false, &sbad);
+    v[FACT_CLIENT_CERT_EXPIRED] = validity(c->client_chain, now, true, &cbad);
+    v[FACT_CLIENT_CERT_NOT_YET_VALID] = validity(c->client_chain, now, false, &cbad);
+
+    const char *weak = weak_words(a, c->server_chain, "server");
+    if (!weak) {
+        weak = weak_words(a, c->client_chain, "client");
+    }
+    v[FACT_WEAK_KEY] = c->server_chain || c->client_chain ? yn(weak != NULL) : "unknown";
+    v[FACT_WEAK_KEY_WORDS] = weak ? weak : "none";
+
+    const struct ev_cert *cl = c->client_cert == EV_CC_SENT ? leaf_of(c->client_chain) : NULL;
+    const struct ev_cert *sl = leaf_of(c->server_chain);
+    v[FACT_MISSING_CLIENT_AUTH_EKU] = missing_client_auth(cl);
+    const char *host = c->ch.sni ? c->ch.sni : c->target_host;
+    v[FACT_HOSTNAME_MISMATCH] = hostname_mismatch(a, c, host);
+    v[FACT_SNI] = !c->ch.seen ? "unknown" : c->ch.sni ? "present" : "absent";
+    v[FACT_TRACE_NO_FITTING_CA] = yn(statement_has(c, "no certificate fitting"));
+    v[FACT_TRACE_NOT_TLS] = yn(c->not_tls);
+
+    v[FACT_REF_CLIENT_HELLO] = ref_str(a, c->ch.seen ? c->ch.ref : 0);
+    v[FACT_REF_SERVER_HELLO] = ref_str(a, c->sh.seen ? c->sh.ref : 0);
+    v[FACT_REF_CERT_REQUEST] = ref_str(a, cr ? cr->ref : 0);
+    v[FACT_REF_CLIENT_CERT] = ref_str(a, c->client_chain ? c->client_chain->ref : 0);
+    v[FACT_REF_SERVER_CERT] = ref_str(a, c->server_chain ? c->server_chain->ref : 0);
+    v[FACT_REF_ALERT] = ref_str(a, al ? al->ref : c->alert_count ? c->alerts[0].ref : 0);
+    v[FACT_REF_CLOSE] = ref_str(a, c->close_ref);
+    v[FACT_REF_SOURCE] = ref_str(a, trace ? c->source.first : 0);
+
+    v[FACT_REF_WORD] = rw;
+    v[FACT_CA_NAMES_LIST] = ca_names_list(a, cr);
+    v[FACT_CLIENT_CERT_WORDS] = client_cert_words(a, c, rw);
+    v[FACT_CLIENT_CHAIN_WORDS] = chain_words(a, c->client_chain);
+    v[FACT_CLIENT_LEAF_SUBJECT] = cl && cl->subject ? cl->subject : "none";
+    v[FACT_CLIENT_LEAF_ISSUER] = cl && cl->issuer ? cl->issuer : "none";
+    v[FACT_CLIENT_LEAF_EKU] =
+        cl ? join(a, cl->ext_key_usage, cl->ext_key_usage_count, "(no extKeyUsage)") : "none";
+    const struct ev_stated_cert *ss =
+        !sl && c->stated_cert_count > 0 && c->local_side != EV_SIDE_SERVER ? &c->stated_certs[0]
+                                                                           : NULL;
+    v[FACT_SERVER_LEAF_SUBJECT] = sl && sl->subject   ? sl->subject
+                                  : ss && ss->subject ? ss->subject
+                                                      : "none";
+    v[FACT_SERVER_LEAF_ISSUER] = sl && sl->issuer   ? sl->issuer
+                                 : ss && ss->issuer ? ss->issuer
+                                                    : "none";
+    v[FACT_SERVER_LEAF_SAN] =
+        sl ? join(a, sl->san, sl->san_count, "(no subjectAltName)") : "(not in the source)";
+    v[FACT_CLIENT_BAD_VALIDITY] = bad_validity(a, cbad);
+    v[FACT_SERVER_BAD_VALIDITY] = bad_validity(a, sbad);
+    v[FACT_HANDSHAKE_TIME] = iso_time(a, now);
+    if (al) {
+        const char *from = al->from == EV_FROM_CLIENT ? "client" : "server";
+        v[FACT_ALERT_WORDS] = ev_printf(a, "a fatal %s alert (%u) from the %s (%s %" PRIu64 ")",
+                                        v[FACT_ALERT_FATAL], al->description, from, rw, al->ref);
+        v[FACT_ALERT_SENDER] = from;
+        v[FACT_ALERT_PEER] = al->from == EV_FROM_CLIENT ? "server" : "client";
+    } else {
+        v[FACT_ALERT_WORDS] = "no alert";
+        v[FACT_ALERT_SENDER] = "none";
+        v[FACT_ALERT_PEER] = "none";
+    }
+    v[FACT_HOST_NAME] = host ? host : "none";
+    v[FACT_OFFERED_VERSIONS] = offered_versions(a, &c->ch);
+    const char *suite = c->sh.seen ? tls_cipher_suite_name(c->sh.suite) : NULL;
+    v[FACT_CIPHER_SUITE] = suite ? suite : "none";
+    v[FACT_AUTH_WORDS] = auth_words(a, c);
+    v[FACT_TRACE_ERROR_TEXT] = c->error_text ? c->error_text : "none";
+    v[FACT_TRACE_STATE] = c->handshake_state ? c->handshake_state : "none";
+    v[FACT_IDENTITY] = c->identity ? c->identity : "none";
+
+    bool nofit =
+        strcmp(v[FACT_TRACE_NO_FITTING_CA], "yes") == 0 || (cr && cr->visible && cr->ca_count > 0);
+    if (c->client_cert != EV_CC_EMPTY) {
+        v[FACT_EMPTY_CAUSE] = "none";
+    } else if (nofit) {
+        v[FACT_EMPTY_CAUSE] = "none of the client's certificates fits the CA names the server "
+                              "listed";
+    } else if (cr && cr->visible) {
+        v[FACT_EMPTY_CAUSE] = "the server accepts any CA, so the client has no certificate "
+                              "configured for this connection";
+    } else {
+        v[FACT_EMPTY_CAUSE] = "not stated: no certificate is configured, or none fits the CA "
+                              "names the server listed";
+    }
+    if (al) {
+        v[FACT_REJECTER] = v[FACT_ALERT_SENDER];
+        v[FACT_REJECTED] = v[FACT_ALERT_PEER];
+    } else if (trace && strcmp(terr, "SSSLERR_PEER_CERT_UNTRUSTED") == 0) {
+        bool srv = c->local_side == EV_SIDE_SERVER;
+        v[FACT_REJECTER] = srv ? "server" : "client";
+        v[FACT_REJECTED] = srv ? "client" : "server";
+    } else {
+        v[FACT_REJECTER] = "none";
+        v[FACT_REJECTED] = "none";
+    }
+    v[FACT_SERVER_CHAIN_WORDS] = server_chain_words(a, c);
+    v[FACT_CLOSED_BY] = closed_by(c);
+    for (size_t i = 0; i < FACT_COUNT; i++) {
+        if (!v[i] && i != FACT_FAILURE_WORDS) {
+            return ST_NOMEM;
+        }
+    }
+    v[FACT_FAILURE_WORDS] = failure_words(a, c, &t);
+    for (size_t i = 0; i < FACT_COUNT; i++) {
+        if (!v[i]) {
+            return ST_NOMEM;
+        }
+    }
+    *ret = t;
+    return ST_OK;
+}

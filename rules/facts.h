@@ -1,0 +1,113 @@
+/*
+ * facts.h - the fact table the rules read: per connection, a fixed
+ * vocabulary of named facts with string values (booleans "yes"/"no",
+ * numbers in decimal, enums as words, "unknown" where the evidence cannot
+ * tell), computed once from the evidence. The vocabulary is documented in
+ * rules/FACTS.md; this X-macro list is the one table of names.
+ */
+#ifndef TLSDIAG_FACTS_H
+#define TLSDIAG_FACTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "evidence.h"
+
+#define FACT_LIST(X)                                               \
+    /* conditions */                                               \
+    X(FACT_OUTCOME, "outcome")                                     \
+    X(FACT_SOURCE, "source")                                       \
+    X(FACT_LOCAL_SIDE, "local_side")                               \
+    X(FACT_TLS13, "tls13")                                         \
+    X(FACT_VERSION, "version")                                     \
+    X(FACT_CERT_REQUEST, "cert_request")                           \
+    X(FACT_CA_COUNT, "ca_count")                                   \
+    X(FACT_CLIENT_CERT, "client_cert")                             \
+    X(FACT_FIT, "fit")                                             \
+    X(FACT_ALERT_FATAL_FROM, "alert_fatal_from")                   \
+    X(FACT_ALERT_FATAL, "alert_fatal")                             \
+    X(FACT_ALERT_FATAL_AFTER, "alert_fatal_after")                 \
+    X(FACT_ALERT_AFTER_PEER_CERT, "alert_after_peer_cert")         \
+    X(FACT_LAST_MSG, "last_msg")                                   \
+    X(FACT_SILENT_CLOSE, "silent_close")                           \
+    X(FACT_SERVER_CERT, "server_cert")                             \
+    X(FACT_SERVER_CERT_EXPIRED, "server_cert_expired")             \
+    X(FACT_SERVER_CERT_NOT_YET_VALID, "server_cert_not_yet_valid") \
+    X(FACT_CLIENT_CERT_EXPIRED, "client_cert_expired")             \
+    X(FACT_CLIENT_CERT_NOT_YET_VALID, "client_cert_not_yet_valid") \
+    X(FACT_WEAK_KEY, "weak_key")                                   \
+    X(FACT_MISSING_CLIENT_AUTH_EKU, "missing_client_auth_eku")     \
+    X(FACT_HOSTNAME_MISMATCH, "hostname_mismatch")                 \
+    X(FACT_SNI, "sni")                                             \
+    X(FACT_TRACE_ERROR, "trace_error")                             \
+    X(FACT_TRACE_NO_FITTING_CA, "trace_no_fitting_ca")             \
+    X(FACT_TRACE_NOT_TLS, "trace_not_tls")                         \
+    /* references (a frame or line number, or "none") */           \
+    X(FACT_REF_CLIENT_HELLO, "ref_client_hello")                   \
+    X(FACT_REF_SERVER_HELLO, "ref_server_hello")                   \
+    X(FACT_REF_CERT_REQUEST, "ref_cert_request")                   \
+    X(FACT_REF_CLIENT_CERT, "ref_client_cert")                     \
+    X(FACT_REF_SERVER_CERT, "ref_server_cert")                     \
+    X(FACT_REF_ALERT, "ref_alert")                                 \
+    X(FACT_REF_CLOSE, "ref_close")                                 \
+    X(FACT_REF_SOURCE, "ref_source")                               \
+    /* text for explanations */                                    \
+    X(FACT_REF_WORD, "ref_word")                                   \
+    X(FACT_CA_NAMES_LIST, "ca_names_list")                         \
+    X(FACT_CLIENT_CERT_WORDS, "client_cert_words")                 \
+    X(FACT_CLIENT_CHAIN_WORDS, "client_chain_words")               \
+    X(FACT_CLIENT_LEAF_SUBJECT, "client_leaf_subject")             \
+    X(FACT_CLIENT_LEAF_ISSUER, "client_leaf_issuer")               \
+    X(FACT_CLIENT_LEAF_EKU, "client_leaf_eku")                     \
+    X(FACT_SERVER_LEAF_SUBJECT, "server_leaf_subject")             \
+    X(FACT_SERVER_LEAF_ISSUER, "server_leaf_issuer")               \
+    X(FACT_SERVER_LEAF_SAN, "server_leaf_san")                     \
+    X(FACT_CLIENT_BAD_VALIDITY, "client_bad_validity")             \
+    X(FACT_SERVER_BAD_VALIDITY, "server_bad_validity")             \
+    X(FACT_HANDSHAKE_TIME, "handshake_time")                       \
+    X(FACT_WEAK_KEY_WORDS, "weak_key_words")                       \
+    X(FACT_ALERT_WORDS, "alert_words")                             \
+    X(FACT_ALERT_SENDER, "alert_sender")                           \
+    X(FACT_ALERT_PEER, "alert_peer")                               \
+    X(FACT_HOST_NAME, "host_name")                                 \
+    X(FACT_OFFERED_VERSIONS, "offered_versions")                   \
+    X(FACT_CIPHER_SUITE, "cipher_suite")                           \
+    X(FACT_AUTH_WORDS, "auth_words")                               \
+    X(FACT_TRACE_ERROR_TEXT, "trace_error_text")                   \
+    X(FACT_TRACE_STATE, "trace_state")                             \
+    X(FACT_IDENTITY, "identity")                                   \
+    X(FACT_EMPTY_CAUSE, "empty_cause")                             \
+    X(FACT_REJECTER, "rejecter")                                   \
+    X(FACT_REJECTED, "rejected")                                   \
+    X(FACT_FAILURE_WORDS, "failure_words")                         \
+    X(FACT_SERVER_CHAIN_WORDS, "server_chain_words")               \
+    X(FACT_CLOSED_BY, "closed_by")                                 \
+    X(FACT_LAST_MSG_WORDS, "last_msg_words")
+
+#define FACT_ENUM_ITEM(id, name) id,
+enum fact_id { FACT_LIST(FACT_ENUM_ITEM) FACT_COUNT };
+#undef FACT_ENUM_ITEM
+
+struct fact_table {
+    const char *val[FACT_COUNT]; /* never NULL after facts_compute */
+};
+
+const char *fact_name(enum fact_id id);
+/* Looks a fact up by name (n bytes, not NUL-terminated); false when unknown. */
+bool fact_lookup(const char *name, size_t n, enum fact_id *ret_id);
+
+/* Computes every fact of one connection; strings live in the arena.
+ * ST_NOMEM when the arena is full. */
+MUST_USE enum status facts_compute(struct ev_arena *a, const struct ev_connection *c,
+                                   struct fact_table *ret);
+
+/* The fit matcher on its own (for tests): does a certificate of the chain
+ * have an issuer, or for a CA certificate a subject, equal to one of the CA
+ * names (RFC 5280 7.1, simplified: DER, else RFC 4514 text ignoring case and
+ * folding whitespace)? */
+bool facts_chain_fits(const struct ev_chain *chain, const struct ev_cert_request *cr);
+/* RFC 6125 6.4: does the DNS name (SAN entry or CN) cover host? A wildcard
+ * is allowed only as the whole left-most label and covers one label. */
+bool facts_name_matches(const char *pattern, const char *host);
+
+#endif

@@ -1,0 +1,672 @@
+/*
+ * test_rules.c - the rules engine and the shipped catalog on evidence built
+ * by hand: for every rule id at least one connection where it fires and
+ * one where it does not (the whole list of findings per connection is
+ * compared, ids and severities in catalog order), explanations with their
+ * placeholders filled, the fit and host name matchers, catalog parse errors
+ * (with their line numbers) and a --rules style override.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "engine.h"
+#include "evidence.h"
+#include "facts.h"
+#include "findings.h"
+#include "testlib.h"
+
+#define T2026 1767225600 /* 2026-01-01T00:00:00Z */
+#define YEAR (365 * 86400)
+
+static struct evidence ev;
+static struct rule_catalog shipped;
+
+/* ---- building evidence ------------------------------------------------- */
+
+static struct ev_cert *cert(const char *subject, const char *issuer)
+{
+    struct ev_cert *c = ev_alloc(&ev.arena, sizeof *c);
+    c->subject = ev_strdup(&ev.arena, subject);
+    c->issuer = ev_strdup(&ev.arena, issuer);
+    c->not_before_t = T2026 - YEAR;
+    c->not_after_t = T2026 + YEAR;
+    c->not_before = "2025-01-01T00:00:00Z";
+    c->not_after = "2027-01-01T00:00:00Z";
+    c->key_type = "RSA";
+    c->key_bits = 2048;
+    c->signature_algorithm = "sha256WithRSAEncryption";
+    c->path_len = -1;
+    return c;
+}
+
+static struct ev_chain *chain1(struct ev_cert *leaf, uint64_t ref)
+{
+    struct ev_chain *ch = ev_alloc(&ev.arena, sizeof *ch);
+    ch->certs = ev_alloc(&ev.arena, 2 * sizeof *ch->certs);
+    ch->certs[0] = leaf;
+    ch->count = leaf ? 1 : 0;
+    ch->ref = ref;
+    return ch;
+}
+
+static void msg(struct ev_connection *c, enum ev_dir from, uint8_t ct, uint8_t hs, bool enc,
+                uint32_t len)
+{
+    struct ev_msg m = { .from = from,
+                        .content_type = ct,
+                        .hs_type = hs,
+                        .encrypted = enc,
+                        .length = len,
+                        .ref = c->msg_count + 1 };
+    if (EV_PUSH(&ev.arena, c->msgs, c->msg_count, c->msg_cap, 256, &m) != ST_OK) {
+        abort();
+    }
+}
+
+static void alert(struct ev_connection *c, enum ev_dir from, uint8_t desc)
+{
+    struct ev_alert a = { .from = from,
+                          .level = 2,
+                          .description = desc,
+                          .ref = c->msg_count + 1,
+                          .msg_index = c->msg_count };
+    msg(c, from, 21, 0, false, 2);
+    if (EV_PUSH(&ev.arena, c->alerts, c->alert_count, c->alert_cap, 64, &a) != ST_OK) {
+        abort();
+    }
+    c->outcome = EV_OUT_FAILED;
+}
+
+static void cert_request(struct ev_connection *c, size_t n, const char *const *names)
+{
+    struct ev_cert_request *cr = ev_alloc(&ev.arena, sizeof *cr);
+    cr->visible = true;
+    cr->ca_names = ev_alloc(&ev.arena, (n + 1) * sizeof *cr->ca_names);
+    for (size_t i = 0; i < n; i++) {
+        cr->ca_names[i].text = ev_strdup(&ev.arena, names[i]);
+    }
+    cr->ca_count = n;
+    cr->ref = 3;
+    c->cert_request = cr;
+}
+
+static const char *const partner_cas[] = { "CN=Partner CA 1,O=X", "CN=Partner CA 2,O=X" };
+
+/* A TLS 1.2 capture: ClientHello with SNI, the server's flight with its
+ * certificate (CN=localhost), handshake established unless a case says. */
+static struct ev_connection *tls12(void)
+{
+    struct ev_connection *c = ev_connection_add(&ev);
+    c->source.kind = EV_SRC_PCAP;
+    c->source.first = 1;
+    c->first_ts.sec = T2026;
+    c->ch.seen = true;
+    c->ch.ref = 1;
+    c->ch.sni = "localhost";
+    c->ch.legacy_version = 0x0303;
+    c->sh.seen = true;
+    c->sh.version = 0x0303;
+    c->sh.suite = 0xc030;
+    c->sh.ref = 2;
+    struct ev_cert *leaf = cert("CN=localhost,O=X", "CN=Server Root,O=X");
+    leaf->san = ev_alloc(&ev.arena, sizeof *leaf->san);
+    leaf->san[0] = "DNS:localhost";
+    leaf->san_count = 1;
+    c->server_chain = chain1(leaf, 2);
+    msg(c, EV_FROM_CLIENT, 22, 1, false, 200);
+    msg(c, EV_FROM_SERVER, 22, 2, false, 60);
+    msg(c, EV_FROM_SERVER, 22, 11, false, 900);
+    c->outcome = EV_OUT_ESTABLISHED;
+    return c;
+}
+
+/* The client's flight after the server's: Certificate (empty or a chain),
+ * ClientKeyExchange, CCS, Finished. */
+static void client_flight(struct ev_connection *c, struct ev_cert *leaf)
+{
+    msg(c, EV_FROM_SERVER, 22, 14, false, 0);
+    msg(c, EV_FROM_CLIENT, 22, 11, false, leaf ? 600 : 3);
+    c->client_cert = leaf ? EV_CC_SENT : EV_CC_EMPTY;
+    c->client_chain = chain1(leaf, c->msg_count);
+    msg(c, EV_FROM_CLIENT, 22, 16, false, 66);
+    msg(c, EV_FROM_CLIENT, 20, 0, false, 1);
+    msg(c, EV_FROM_CLIENT, 22, 0, true, 40);
+}
+
+static struct ev_connection *trace(const char *error)
+{
+    struct ev_connection *c = ev_connection_add(&ev);
+    c->source.kind = EV_SRC_ICM;
+    c->source.first = 7;
+    c->local_side = EV_SIDE_CLIENT;
+    c->error_name = (char *)error;
+    c->client_cert = EV_CC_NOT_VISIBLE;
+    c->outcome = error ? EV_OUT_FAILED : EV_OUT_INCOMPLETE;
+    return c;
+}
+
+/* ---- the cases --------------------------------------------------------- */
+
+static void no_fitting_ca_yes(struct ev_connection *c)
+{
+    cert_request(c, 2, partner_cas);
+    client_flight(c, NULL);
+    alert(c, EV_FROM_SERVER, 40);
+}
+
+static void no_fitting_ca_fits(struct ev_connection *c)
+{
+    cert_request(c, 2, partner_cas);
+    /* Same name, other case and blanks: RFC 5280 7.1 says equal. */
+    client_flight(c, cert("CN=client,O=X", "cn=partner  ca 2 , o=x"));
+}
+
+static void empty_any_ca(struct ev_connection *c)
+{
+    cert_request(c, 0, NULL);
+    client_flight(c, NULL);
+}
+
+static void untrusted_by_server(struct ev_connection *c)
+{
+    cert_request(c, 2, partner_cas);
+    client_flight(c, cert("CN=client,O=X", "CN=Other CA,O=X"));
+    alert(c, EV_FROM_SERVER, 48);
+}
+
+static void untrusted_by_client(struct ev_connection *c)
+{
+    msg(c, EV_FROM_SERVER, 22, 14, false, 0);
+    alert(c, EV_FROM_CLIENT, 48);
+}
+
+static void unknown_ca_after_hello(struct ev_connection *c)
+{
+    c->msg_count = 1; /* only the ClientHello */
+    c->server_chain = NULL;
+    c->sh.seen = false;
+    alert(c, EV_FROM_SERVER, 48);
+}
+
+static void client_expired(struct ev_connection *c)
+{
+    struct ev_cert *leaf = cert("CN=client,O=X", "CN=Partner CA 1,O=X");
+    leaf->not_before_t = T2026 - 2 * YEAR;
+    leaf->not_after_t = T2026 - YEAR;
+    leaf->not_after = "2025-01-01T00:00:00Z";
+    cert_request(c, 2, partner_cas);
+    client_flight(c, leaf);
+    alert(c, EV_FROM_SERVER, 45);
+}
+
+static void client_not_yet_valid(struct ev_connection *c)
+{
+    struct ev_cert *leaf = cert("CN=client,O=X", "CN=Partner CA 1,O=X");
+    leaf->not_before_t = T2026 + 10;
+    cert_request(c, 2, partner_cas);
+    client_flight(c, leaf);
+}
+
+static void server_expired(struct ev_connection *c)
+{
+    c->server_chain->certs[0]->not_after_t = T2026 - 1;
+}
+
+static void weak_rsa(struct ev_connection *c)
+{
+    c->server_chain->certs[0]->key_bits = 1024;
+}
+
+static void weak_sha1(struct ev_connection *c)
+{
+    c->server_chain->certs[0]->signature_algorithm = "sha1WithRSAEncryption";
+}
+
+static void no_client_auth_eku(struct ev_connection *c)
+{
+    struct ev_cert *leaf = cert("CN=client,O=X", "CN=Partner CA 1,O=X");
+    leaf->ext_key_usage = ev_alloc(&ev.arena, sizeof *leaf->ext_key_usage);
+    leaf->ext_key_usage[0] = "serverAuth";
+    leaf->ext_key_usage_count = 1;
+    cert_request(c, 2, partner_cas);
+    client_flight(c, leaf);
+}
+
+static void client_auth_eku(struct ev_connection *c)
+{
+    no_client_auth_eku(c);
+    c->client_chain->certs[0]->ext_key_usage[0] = "clientAuth";
+}
+
+static void other_host(struct ev_connection *c)
+{
+    c->ch.sni = "other.example";
+}
+
+static void wildcard(struct ev_connection *c, const char *sni)
+{
+    c->ch.sni = (char *)sni;
+    c->server_chain->certs[0]->san[0] = "DNS:*.example.com";
+}
+
+static void wildcard_one_label(struct ev_connection *c)
+{
+    wildcard(c, "a.example.com");
+}
+
+static void wildcard_two_labels(struct ev_connection *c)
+{
+    wildcard(c, "a.b.example.com");
+}
+
+static void rejected_hello(struct ev_connection *c, const char *sni, uint8_t desc)
+{
+    c->msg_count = 1;
+    c->server_chain = NULL;
+    c->sh.seen = false;
+    c->ch.sni = (char *)sni;
+    alert(c, EV_FROM_SERVER, desc);
+}
+
+static void no_sni_handshake_failure(struct ev_connection *c)
+{
+    rejected_hello(c, NULL, 40);
+}
+
+static void sni_handshake_failure(struct ev_connection *c)
+{
+    rejected_hello(c, "localhost", 40);
+}
+
+static void protocol_version_alert(struct ev_connection *c)
+{
+    rejected_hello(c, "localhost", 70);
+}
+
+static void insufficient_security(struct ev_connection *c)
+{
+    rejected_hello(c, "localhost", 71);
+}
+
+static void closed_after_hello(struct ev_connection *c)
+{
+    c->msg_count = 1;
+    c->server_chain = NULL;
+    c->sh.seen = false;
+    c->fin[EV_FROM_SERVER] = true;
+    c->outcome = EV_OUT_FAILED;
+}
+
+static void closed_after_hello_no_sni(struct ev_connection *c)
+{
+    closed_after_hello(c);
+    c->ch.sni = NULL;
+}
+
+/* TLS 1.3 without keys: the server's short encrypted record after the
+ * client's Finished may be an alert, so no silent close. */
+static void tls13_hidden(struct ev_connection *c)
+{
+    c->msg_count = 2;
+    c->sh.version = 0x0304;
+    c->server_chain = NULL;
+    c->encrypted_after_hello = true;
+    c->client_cert = EV_CC_NOT_VISIBLE;
+    msg(c, EV_FROM_SERVER, 23, 0, true, 1000);
+    msg(c, EV_FROM_CLIENT, 23, 0, true, 69);
+    msg(c, EV_FROM_SERVER, 23, 0, true, 19);
+    c->outcome = EV_OUT_FAILED;
+}
+
+static void tls13_hidden_ok(struct ev_connection *c)
+{
+    tls13_hidden(c);
+    c->outcome = EV_OUT_ESTABLISHED;
+}
+
+static void nothing(struct ev_connection *c)
+{
+    (void)c;
+}
+
+static const struct {
+    const char *name;
+    void (*setup)(struct ev_connection *c);
+    const char *trace_error; /* non-NULL: an ICM trace connection instead */
+    const char *want;        /* findings as "rule:severity ...", catalog order */
+} cases[] = {
+    { .name = "no fitting CA",
+      .setup = no_fitting_ca_yes,
+      .want = "no_fitting_ca:error empty_client_cert:error" },
+    { .name = "chain fits (case, blanks)",
+      .setup = no_fitting_ca_fits,
+      .want = "handshake_ok:info" },
+    { .name = "empty, any CA",
+      .setup = empty_any_ca,
+      .want = "empty_client_cert:error handshake_ok:info" },
+    { .name = "server rejects client cert",
+      .setup = untrusted_by_server,
+      .want = "peer_cert_untrusted:error" },
+    { .name = "client rejects server cert",
+      .setup = untrusted_by_client,
+      .want = "peer_cert_untrusted:error" },
+    { .name = "unknown_ca after hello only", .setup = unknown_ca_after_hello, .want = "" },
+    { .name = "client cert expired", .setup = client_expired, .want = "client_cert_expired:error" },
+    { .name = "client cert not yet valid",
+      .setup = client_not_yet_valid,
+      .want = "client_cert_not_yet_valid:error handshake_ok:info" },
+    { .name = "server cert expired",
+      .setup = server_expired,
+      .want = "server_cert_expired:error handshake_ok:info" },
+    { .name = "RSA 1024", .setup = weak_rsa, .want = "weak_key:warning handshake_ok:info" },
+    { .name = "SHA-1 signature", .setup = weak_sha1, .want = "weak_key:warning handshake_ok:info" },
+    { .name = "EKU serverAuth only",
+      .setup = no_client_auth_eku,
+      .want = "missing_client_auth_eku:error handshake_ok:info" },
+    { .name = "EKU clientAuth", .setup = client_auth_eku, .want = "handshake_ok:info" },
+    { .name = "SNI not covered",
+      .setup = other_host,
+      .want = "hostname_mismatch:warning handshake_ok:info" },
+    { .name = "wildcard covers one label",
+      .setup = wildcard_one_label,
+      .want = "handshake_ok:info" },
+    { .name = "wildcard not two labels",
+      .setup = wildcard_two_labels,
+      .want = "hostname_mismatch:warning handshake_ok:info" },
+    { .name = "handshake_failure, no SNI",
+      .setup = no_sni_handshake_failure,
+      .want = "no_shared_cipher:error no_sni:warning" },
+    { .name = "handshake_failure with SNI",
+      .setup = sni_handshake_failure,
+      .want = "no_shared_cipher:error" },
+    { .name = "protocol_version alert",
+      .setup = protocol_version_alert,
+      .want = "protocol_version:error" },
+    { .name = "insufficient_security",
+      .setup = insufficient_security,
+      .want = "no_shared_cipher:error" },
+    { .name = "closed after hello",
+      .setup = closed_after_hello,
+      .want = "peer_closed_during_handshake:error" },
+    { .name = "closed after hello, no SNI",
+      .setup = closed_after_hello_no_sni,
+      .want = "no_sni:warning peer_closed_during_handshake:error" },
+    { .name = "TLS 1.3 hidden, failed",
+      .setup = tls13_hidden,
+      .want = "cert_request_not_visible:warning" },
+    { .name = "TLS 1.3 hidden, established",
+      .setup = tls13_hidden_ok,
+      .want = "handshake_ok:info" },
+    { .name = "plain TLS 1.2", .setup = nothing, .want = "handshake_ok:info" },
+    { .name = "trace untrusted",
+      .setup = nothing,
+      .trace_error = "SSSLERR_PEER_CERT_UNTRUSTED",
+      .want = "peer_cert_untrusted:error" },
+    { .name = "trace mismatch",
+      .setup = nothing,
+      .trace_error = "SSSLERR_SERVER_CERT_MISMATCH",
+      .want = "hostname_mismatch:error" },
+    { .name = "trace protocol version",
+      .setup = nothing,
+      .trace_error = "SSSLERR_ALERT_PROTOCOL_VERSION",
+      .want = "protocol_version:error" },
+    { .name = "trace conn closed",
+      .setup = nothing,
+      .trace_error = "SSSLRC_CONN_CLOSED",
+      .want = "peer_closed_during_handshake:error" },
+    { .name = "trace expired",
+      .setup = nothing,
+      .trace_error = "SSSLERR_PEER_CERT_EXPIRED",
+      .want = "server_cert_expired:error" },
+    { .name = "trace other error",
+      .setup = nothing,
+      .trace_error = "SSSLERR_SSL_READ",
+      .want = "" },
+};
+
+/* The findings of connection c as "rule:severity ...". */
+static const char *summary(const struct findings *fs, const struct ev_connection *c)
+{
+    const char *s = "";
+    for (size_t i = 0; i < fs->count; i++) {
+        if (fs->items[i].conn == c) {
+            s = ev_printf(&ev.arena, "%s%s%s:%s", s, *s ? " " : "", fs->items[i].rule,
+                          severity_name(fs->items[i].severity));
+        }
+    }
+    return s;
+}
+
+static const struct finding *find(const struct findings *fs, const struct ev_connection *c,
+                                  const char *rule)
+{
+    for (size_t i = 0; i < fs->count; i++) {
+        if (fs->items[i].conn == c && strcmp(fs->items[i].rule, rule) == 0) {
+            return &fs->items[i];
+        }
+    }
+    return NULL;
+}
+
+static void test_cases(void)
+{
+    struct ev_connection *conns[sizeof cases / sizeof cases[0]];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        conns[i] = cases[i].trace_error ? trace(cases[i].trace_error) : tls12();
+        cases[i].setup(conns[i]);
+    }
+    struct findings fs = { 0 };
+    CHECK_INT(rules_evaluate(&ev, &shipped, &fs), ST_OK, "evaluate");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        CHECK_STR(summary(&fs, conns[i]), cases[i].want, cases[i].name);
+    }
+
+    /* Placeholders filled from the evidence. */
+    const struct finding *f = find(&fs, conns[0], "no_fitting_ca");
+    CHECK(f && strstr(f->explanation,
+                      "(frame 3) and accepts only certificates issued by the CAs it lists: "
+                      "CN=Partner CA 1,O=X; CN=Partner CA 2,O=X."),
+          "no_fitting_ca explanation");
+    CHECK(f && strstr(f->explanation, "The client sent an empty Certificate message (frame 5)"),
+          "client certificate words");
+    CHECK(f && !strchr(f->explanation, '{'), "no placeholder left");
+    CHECK(f && f->remediation_count >= 3 && strncmp(f->remediation[0], "SAP: ", 5) == 0,
+          "SAP steps first");
+    CHECK(f && f->evidence_count == 3 && f->evidence[0] == 3 && f->evidence[1] == 5 &&
+              f->evidence[2] == 9,
+          "evidence refs in order");
+    f = find(&fs, conns[3], "peer_cert_untrusted");
+    CHECK(f && strstr(f->title, "server rejected the client's"), "who rejected whom (server)");
+    CHECK(f && strstr(f->explanation, "fatal unknown_ca alert (48) from the server (frame 9), "
+                                      "sent right after it received the client's Finished"),
+          "alert words");
+    f = find(&fs, conns[4], "peer_cert_untrusted");
+    CHECK(f && strstr(f->title, "client rejected the server's"), "who rejected whom (client)");
+    f = find(&fs, conns[6], "client_cert_expired");
+    CHECK(f && strstr(f->explanation, "At handshake time (2026-01-01T00:00:00Z) the client's "
+                                      "certificate CN=client,O=X (valid from"),
+          "packet time, not the wall clock");
+}
+
+static void test_trace_no_fitting_ca(void)
+{
+    struct evidence saved = ev;
+    ev_init(&ev);
+    struct ev_connection *c = trace(NULL);
+    char *st = "Cannot perform client authentication: Have no certificate fitting to";
+    c->statements = &st;
+    c->statement_count = 1;
+    c->cert_request = ev_alloc(&ev.arena, sizeof *c->cert_request);
+    c->cert_request->ref = 1;
+    c->client_cert = EV_CC_EMPTY;
+    struct findings fs = { 0 };
+    CHECK_INT(rules_evaluate(&ev, &shipped, &fs), ST_OK, "evaluate trace");
+    CHECK_STR(summary(&fs, c), "no_fitting_ca:error empty_client_cert:error", "trace no fit");
+    const struct finding *f = find(&fs, c, "no_fitting_ca");
+    CHECK(f && strstr(f->explanation, "(line 1)") &&
+              strstr(f->explanation, "CA names are not in the trace"),
+          "trace wording");
+    c->not_tls = true;
+    c->statement_count = 0;
+    c->cert_request = NULL;
+    c->client_cert = EV_CC_NOT_VISIBLE;
+    c->outcome = EV_OUT_FAILED;
+    fs = (struct findings){ 0 };
+    CHECK_INT(rules_evaluate(&ev, &shipped, &fs), ST_OK, "evaluate not tls");
+    CHECK_STR(summary(&fs, c), "not_tls:error", "not TLS");
+    ev_fini(&ev);
+    ev = saved;
+}
+
+static void test_ca_names_list(void)
+{
+    static const char *const seven[] = { "CN=A", "CN=B", "CN=C", "CN=D", "CN=E", "CN=F", "CN=G" };
+    struct ev_connection *c = tls12();
+    cert_request(c, 7, seven);
+    struct fact_table t;
+    CHECK_INT(facts_compute(&ev.arena, c, &t), ST_OK, "facts");
+    CHECK_STR(t.val[FACT_CA_NAMES_LIST], "CN=A; CN=B; CN=C; CN=D; CN=E and 2 more", "5 and more");
+    CHECK_STR(t.val[FACT_CA_COUNT], "7", "ca_count");
+    CHECK_STR(t.val[FACT_CERT_REQUEST], "visible", "cert_request");
+    CHECK_STR(t.val[FACT_FIT], "unknown", "fit without a chain");
+    CHECK_STR(t.val[FACT_VERSION], "tls1.2", "version");
+    CHECK_STR(t.val[FACT_TRACE_ERROR], "none", "trace_error");
+    for (size_t i = 0; i < FACT_COUNT; i++) {
+        enum fact_id id;
+        CHECK(fact_lookup(fact_name(i), strlen(fact_name(i)), &id) && id == i, fact_name(i));
+    }
+}
+
+static void test_matchers(void)
+{
+    static const struct {
+        const char *pattern, *host;
+        bool want;
+    } names[] = {
+        { "localhost", "LOCALHOST", true },        { "*.example.com", "a.example.com", true },
+        { "*.example.com", "example.com", false }, { "*.example.com", "a.b.example.com", false },
+        { "*.com", "example.com", false },         { "a*.example.com", "ab.example.com", false },
+        { "example.com.", "example.com", true },   { "", "x", false },
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        CHECK(facts_name_matches(names[i].pattern, names[i].host) == names[i].want, names[i].host);
+    }
+    /* DER equal wins over different text; a CA certificate matches by subject. */
+    static const uint8_t der[] = { 0x30, 0x03, 0x31, 0x01, 0x00 };
+    struct ev_name n = { .text = "CN=Listed", .der = { der, sizeof der } };
+    struct ev_cert_request cr = { .visible = true, .ca_names = &n, .ca_count = 1 };
+    struct ev_cert *leaf = cert("CN=leaf", "CN=Something else");
+    struct ev_chain *ch = chain1(leaf, 1);
+    CHECK(!facts_chain_fits(ch, &cr), "no fit");
+    leaf->issuer_der = (struct bytes){ der, sizeof der };
+    CHECK(facts_chain_fits(ch, &cr), "DER fit");
+    struct ev_cert *ca = cert("CN=  listed ", "CN=Root");
+    ca->is_ca = true;
+    CHECK(facts_chain_fits(chain1(ca, 1), &cr), "CA subject fit, folded text");
+    ca->is_ca = false;
+    CHECK(!facts_chain_fits(chain1(ca, 1), &cr), "a leaf's subject does not count");
+}
+
+/* ---- catalog parsing --------------------------------------------------- */
+
+static void test_parse_errors(void)
+{
+    static char long_line[5000];
+    memset(long_line, 'x', sizeof long_line - 1);
+    memcpy(long_line, "[a]\ntitle = ", 12);
+    static const struct {
+        const char *name, *text, *want_err;
+    } bad[] = {
+        { "unknown operator", "[a]\nseverity = info\ntitle = t\nwhen = outcome ~ failed\n",
+          "x:4: unknown operator '~'" },
+        { "unknown fact", "[a]\nseverity = info\ntitle = t\nwhen = colour = red\n",
+          "x:4: unknown fact 'colour'" },
+        { "missing severity", "# c\n[a]\ntitle = t\nwhen = outcome = failed\nexplain = e\n",
+          "x:2: rule 'a' has no severity" },
+        { "line too long", long_line, "x:2: line longer than" },
+        { "unknown placeholder", "[a]\nexplain = {nope}\n", "x:2: unknown fact 'nope'" },
+        { "dangling or", "[a]\nseverity = info\ntitle = t\nwhen = sni = absent\nor\nexplain = e\n",
+          "x:1: rule 'a' ends with 'or'" },
+        { "unknown key", "[a]\ncolour = red\n", "x:2: unknown key 'colour'" },
+        { "key before rule", "title = t\n", "x:1: a key before the first [id]" },
+        { "bad id", "[A b]\n", "x:1: bad rule id" },
+        { "= with a list", "[a]\nwhen = sni = a b\n", "x:2: '=' and '!=' take one value" },
+        { "not without in", "[a]\nwhen = sni not absent\n", "x:2: unknown operator 'not'" },
+        { "bad severity", "[a]\nseverity = fatal\n", "x:2: unknown severity 'fatal'" },
+        { "twice", "[a]\nseverity = info\ntitle = t\nwhen = sni = absent\nexplain = e\n[a]\n",
+          "x:6: rule 'a' defined twice" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct rule_catalog cat;
+        rule_catalog_init(&cat);
+        char err[256] = "";
+        enum status st = rule_catalog_parse(&cat, "x", (const uint8_t *)bad[i].text,
+                                            strlen(bad[i].text), err, sizeof err);
+        CHECK_INT(st, ST_MALFORMED, bad[i].name);
+        CHECK(strncmp(err, bad[i].want_err, strlen(bad[i].want_err)) == 0, err);
+        CHECK_INT(cat.count, 0, "nothing merged on failure");
+        rule_catalog_fini(&cat);
+    }
+}
+
+static void test_override(void)
+{
+    struct rule_catalog cat;
+    rule_catalog_init(&cat);
+    char err[512] = "";
+    const char *path = rule_catalog_default_path();
+    CHECK(path != NULL, "shipped catalog found");
+    CHECK_INT(rule_catalog_load(&cat, path, err, sizeof err), ST_OK, err);
+    size_t n = cat.count;
+    static const char extra[] =
+        "# site rules\n"
+        "[handshake_ok]\nseverity = warning\ntitle = Done\nwhen = outcome = established\n"
+        "explain = Established with {cipher_suite}\n\n"
+        "[site_tls12]\nseverity = info\ntitle = TLS 1.2\nwhen = version in tls1.2 tls1.1\n"
+        "when = sni not in none other\nexplain = v={version}\r\n";
+    CHECK_INT(
+        rule_catalog_parse(&cat, "site", (const uint8_t *)extra, sizeof extra - 1, err, sizeof err),
+        ST_OK, err);
+    CHECK_INT(cat.count, n + 1, "one replaced, one added");
+    CHECK_STR(cat.rules[cat.count - 1]->id, "site_tls12", "new rule last");
+    const struct rule *r = rule_catalog_find(&cat, "handshake_ok");
+    CHECK(r && r->severity == SEV_WARNING && strcmp(r->origin, "site") == 0, "replaced in place");
+
+    struct evidence saved = ev;
+    ev_init(&ev);
+    struct ev_connection *c = tls12();
+    struct findings fs = { 0 };
+    CHECK_INT(rules_evaluate(&ev, &cat, &fs), ST_OK, "evaluate");
+    CHECK_STR(summary(&fs, c), "handshake_ok:warning site_tls12:info", "override applied");
+    const struct finding *f = find(&fs, c, "site_tls12");
+    CHECK_STR(f ? f->explanation : NULL, "v=tls1.2", "placeholder");
+    f = find(&fs, c, "handshake_ok");
+    CHECK_STR(f ? f->explanation : NULL, "Established with TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+              "suite");
+    ev_fini(&ev);
+    ev = saved;
+    rule_catalog_fini(&cat);
+}
+
+int main(void)
+{
+    ev_init(&ev);
+    rule_catalog_init(&shipped);
+    char err[512] = "";
+    const char *path = rule_catalog_default_path();
+    if (!path || rule_catalog_load(&shipped, path, err, sizeof err) != ST_OK) {
+        fprintf(stderr, "cannot load the shipped catalog: %s\n", err);
+        return 1;
+    }
+    test_cases();
+    test_trace_no_fitting_ca();
+    test_ca_names_list();
+    test_matchers();
+    test_parse_errors();
+    test_override();
+    rule_catalog_fini(&shipped);
+    ev_fini(&ev);
+    return tl_done();
+}
