@@ -23,6 +23,8 @@
 #include "x509.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -41,6 +43,7 @@
 _Static_assert((X509_CACHE_SLOTS & (X509_CACHE_SLOTS - 1)) == 0, "slots: power of two");
 
 #define X509_SHA256_LEN 32u
+#define X509_FILE_MAX (1u << 20) /* a certificate file is read whole, up to this */
 
 /* ---- SHA-256 --------------------------------------------------------------- */
 
@@ -1340,4 +1343,154 @@ enum status x509_decode(struct x509_cache *cache, struct bytes der, struct ev_ce
     }
     *ret = cert;
     return ST_OK;
+}
+
+/* ---- certificate files ------------------------------------------------------ */
+
+static const char pem_begin[] = "-----BEGIN CERTIFICATE-----";
+static const char pem_end[] = "-----END CERTIFICATE-----";
+
+/* The whole file into a NUL-terminated heap buffer, at most
+ * X509_FILE_MAX bytes. */
+static enum status read_small_file(const char *path, uint8_t **ret_buf, size_t *ret_len,
+                                   char *errbuf, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(errbuf, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return ST_MALFORMED;
+    }
+    uint8_t *buf = malloc(X509_FILE_MAX + 1);
+    if (!buf) {
+        fclose(f);
+        snprintf(errbuf, errlen, "%s: out of memory", path);
+        return ST_NOMEM;
+    }
+    size_t n = fread(buf, 1, X509_FILE_MAX + 1, f);
+    bool err = ferror(f) != 0;
+    fclose(f);
+    if (err || n == 0 || n > X509_FILE_MAX) {
+        snprintf(errbuf, errlen, "%s: %s", path,
+                 err      ? "read error"
+                 : n == 0 ? "the file is empty"
+                          : "larger than 1 MiB: not a certificate file");
+        free(buf);
+        return err ? ST_TRUNCATED : n == 0 ? ST_MALFORMED : ST_LIMIT;
+    }
+    buf[n] = 0;
+    *ret_buf = buf;
+    *ret_len = n;
+    return ST_OK;
+}
+
+static enum status chain_push(struct x509_cache *cache, struct ev_chain *chain, struct bytes der,
+                              const char *path, char *errbuf, size_t errlen)
+{
+    if (chain->count >= CAP_CERTS_PER_CHAIN) {
+        snprintf(errbuf, errlen, "%s: more than %u certificates", path, CAP_CERTS_PER_CHAIN);
+        return ST_LIMIT;
+    }
+    struct ev_cert *cert;
+    enum status st = x509_decode(cache, der, &cert);
+    if (st != ST_OK) {
+        snprintf(errbuf, errlen, "%s: %s", path, status_name(st));
+        return st;
+    }
+    if (cert->error) {
+        snprintf(errbuf, errlen, "%s: certificate %zu: %s", path, chain->count + 1, cert->error);
+        return ST_MALFORMED;
+    }
+    chain->certs[chain->count++] = cert;
+    return ST_OK;
+}
+
+/* PEM: every CERTIFICATE block in file order, through wolfSSL's PEM-to-DER. */
+static enum status load_pem(struct x509_cache *cache, const char *text, struct ev_chain *chain,
+                            const char *path, char *errbuf, size_t errlen)
+{
+    uint8_t *der = malloc(X509_FILE_MAX);
+    if (!der) {
+        snprintf(errbuf, errlen, "%s: out of memory", path);
+        return ST_NOMEM;
+    }
+    enum status st = ST_OK;
+    const char *p = text;
+    while (st == ST_OK && (p = strstr(p, pem_begin)) != NULL) {
+        const char *e = strstr(p, pem_end);
+        if (!e) {
+            snprintf(errbuf, errlen, "%s: certificate %zu has no END line", path, chain->count + 1);
+            st = ST_MALFORMED;
+            break;
+        }
+        e += sizeof pem_end - 1;
+        int n = wc_CertPemToDer((const unsigned char *)p, (int)(e - p), der, (int)X509_FILE_MAX,
+                                CERT_TYPE);
+        if (n <= 0) {
+            snprintf(errbuf, errlen, "%s: certificate %zu: bad PEM (wolfSSL error %d)", path,
+                     chain->count + 1, n);
+            st = ST_MALFORMED;
+            break;
+        }
+        st = chain_push(cache, chain, (struct bytes){ der, (size_t)n }, path, errbuf, errlen);
+        p = e;
+    }
+    free(der);
+    return st;
+}
+
+/* DER: one or more certificates back to back (each a SEQUENCE). */
+static enum status load_der(struct x509_cache *cache, const uint8_t *buf, size_t len,
+                            struct ev_chain *chain, const char *path, char *errbuf, size_t errlen)
+{
+    struct parse_error perr = { 0 };
+    struct cursor c;
+    cur_init(&c, buf, len, 0, &perr);
+    while (cur_left(&c) > 0) {
+        size_t start = cur_offset(&c);
+        struct der_tlv tlv;
+        if (der_next(&c, &tlv) != ST_OK || tlv.tag != 0x30) {
+            snprintf(errbuf, errlen,
+                     "%s: offset %zu: neither a PEM CERTIFICATE block nor a DER certificate", path,
+                     start);
+            return ST_MALFORMED;
+        }
+        struct bytes der = { buf + start, cur_offset(&c) - start };
+        TRY(chain_push(cache, chain, der, path, errbuf, errlen));
+    }
+    return ST_OK;
+}
+
+enum status x509_load_file(struct x509_cache *cache, const char *path, struct ev_chain **ret_chain,
+                           char *errbuf, size_t errlen)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (!cache) {
+        return ST_INTERNAL;
+    }
+    TRY(read_small_file(path, &buf, &len, errbuf, errlen));
+    struct ev_chain *chain = ev_alloc(cache->arena, sizeof *chain);
+    struct ev_cert **certs =
+        chain ? ev_alloc(cache->arena, CAP_CERTS_PER_CHAIN * sizeof *certs) : NULL;
+    enum status st = ST_NOMEM;
+    if (!certs) {
+        snprintf(errbuf, errlen, "%s: out of memory", path);
+        goto out;
+    }
+    chain->certs = certs;
+    if (strstr((const char *)buf, pem_begin)) {
+        st = load_pem(cache, (const char *)buf, chain, path, errbuf, errlen);
+    } else {
+        st = load_der(cache, buf, len, chain, path, errbuf, errlen);
+    }
+    if (st == ST_OK && chain->count == 0) {
+        snprintf(errbuf, errlen, "%s: no certificate in the file", path);
+        st = ST_MALFORMED;
+    }
+    if (st == ST_OK) {
+        *ret_chain = chain;
+    }
+out:
+    free(buf);
+    return st;
 }

@@ -185,11 +185,17 @@ static bool reported(const struct findings *fs, size_t first, const char *id)
 
 enum status rules_evaluate(struct evidence *ev, const struct rule_catalog *cat, struct findings *fs)
 {
+    return rules_evaluate_env(ev, cat, NULL, fs);
+}
+
+enum status rules_evaluate_env(struct evidence *ev, const struct rule_catalog *cat,
+                               const struct facts_env *env, struct findings *fs)
+{
     struct ev_arena *a = &ev->arena;
     for (size_t i = 0; i < ev->conn_count; i++) {
         const struct ev_connection *c = ev->conns[i];
         struct fact_table t;
-        TRY(facts_compute(a, c, &t));
+        TRY(facts_compute_env(a, c, env, &t));
         size_t first = fs->count;
         for (size_t j = 0; j < cat->count; j++) {
             const struct rule *r = cat->rules[j];

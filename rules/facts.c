@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -17,6 +18,7 @@
 
 #include "tls_names.h"
 
+#define EV_WALK_MAX 64   /* certificates a chain walk looks at */
 #define CA_NAMES_SHOWN 5 /* ca_names_list shows this many, then "and N more" */
 
 #define FACT_NAME_ITEM(id, name) [id] = name,
@@ -96,7 +98,7 @@ static bool dn_text_equal(const char *a, const char *b)
     }
 }
 
-static bool dn_equal(struct bytes a_der, const char *a_text, struct bytes b_der, const char *b_text)
+bool facts_dn_equal(struct bytes a_der, const char *a_text, struct bytes b_der, const char *b_text)
 {
     if (a_der.len > 0 && a_der.len == b_der.len && memcmp(a_der.ptr, b_der.ptr, a_der.len) == 0) {
         return true;
@@ -104,34 +106,82 @@ static bool dn_equal(struct bytes a_der, const char *a_text, struct bytes b_der,
     return dn_text_equal(a_text, b_text);
 }
 
-static bool name_listed(const struct ev_cert_request *cr, struct bytes der, const char *text)
+bool facts_name_listed(const struct ev_cert_request *cr, struct bytes der, const char *text,
+                       size_t *ret_index)
 {
-    for (size_t i = 0; i < cr->ca_count; i++) {
-        if (dn_equal(cr->ca_names[i].der, cr->ca_names[i].text, der, text)) {
+    for (size_t i = 0; cr && i < cr->ca_count; i++) {
+        if (facts_dn_equal(cr->ca_names[i].der, cr->ca_names[i].text, der, text)) {
+            if (ret_index) {
+                *ret_index = i;
+            }
             return true;
         }
     }
     return false;
 }
 
-bool facts_chain_fits(const struct ev_chain *chain, const struct ev_cert_request *cr)
+static bool self_signed(const struct ev_cert *cert)
 {
-    if (!chain || !cr) {
+    return cert->self_signed ||
+           facts_dn_equal(cert->subject_der, cert->subject, cert->issuer_der, cert->issuer);
+}
+
+/* The certificate of `pool` (other than `skip`) whose subject is cert's issuer. */
+static size_t issuer_in(struct ev_cert *const *pool, size_t n, const struct ev_cert *cert,
+                        const struct ev_cert *skip)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct ev_cert *c = pool[i];
+        if (c && c != skip && c != cert &&
+            facts_dn_equal(c->subject_der, c->subject, cert->issuer_der, cert->issuer)) {
+            return i;
+        }
+    }
+    return SIZE_MAX;
+}
+
+bool facts_chain_fit(const struct ev_chain *chain, const struct ev_cert_request *cr,
+                     struct facts_fit *ret)
+{
+    struct facts_fit fit = { 0 };
+    if (!chain || !cr || chain->count == 0 || !chain->certs[0]) {
+        if (ret) {
+            *ret = fit;
+        }
         return false;
     }
-    for (size_t i = 0; i < chain->count; i++) {
-        const struct ev_cert *cert = chain->certs[i];
-        if (!cert) {
-            continue;
+    /* At most count steps: a loop in the chain (A issued by B issued by A)
+     * ends the walk. */
+    size_t cur = 0;
+    for (size_t step = 0; step < chain->count; step++) {
+        const struct ev_cert *cert = chain->certs[cur];
+        fit.top_index = cur;
+        if (cert->is_ca &&
+            facts_name_listed(cr, cert->subject_der, cert->subject, &fit.name_index)) {
+            fit.fits = true;
+            fit.by_subject = true;
+            break;
         }
-        if (name_listed(cr, cert->issuer_der, cert->issuer)) {
-            return true;
+        if (facts_name_listed(cr, cert->issuer_der, cert->issuer, &fit.name_index)) {
+            fit.fits = true;
+            break;
         }
-        if (cert->is_ca && name_listed(cr, cert->subject_der, cert->subject)) {
-            return true;
+        size_t next = issuer_in(chain->certs, chain->count, cert, NULL);
+        if (next == SIZE_MAX || self_signed(cert)) {
+            break;
         }
+        cur = next;
     }
-    return false;
+    fit.cert_index = cur;
+    if (ret) {
+        *ret = fit;
+    }
+    return fit.fits;
+}
+
+bool facts_chain_fits(const struct ev_chain *chain, const struct ev_cert_request *cr)
+{
+    return facts_chain_fit(chain, cr, NULL);
 }
 
 bool facts_name_matches(const char *pattern, const char *host)
@@ -731,9 +781,167 @@ static bool statement_has(const struct ev_connection *c, const char *needle)
     return false;
 }
 
+/* tlsdiag check: what the client holds and would send. */
+static const char *check_cert_words(struct ev_arena *a, const struct ev_connection *c)
+{
+    const struct ev_cert *leaf = leaf_of(c->client_chain);
+    if (!leaf) {
+        return "no certificate";
+    }
+    const char *what =
+        ev_printf(a, "holds a chain of %zu certificate%s, leaf %s issued by %s",
+                  c->client_chain->count, c->client_chain->count == 1 ? "" : "s",
+                  leaf->subject ? leaf->subject : "?", leaf->issuer ? leaf->issuer : "?");
+    if (!what || c->client_cert == EV_CC_SENT) {
+        return what;
+    }
+    return ev_printf(a, "%s, so it would send an empty Certificate message", what);
+}
+
+/* Why the chain fits the CA list (which certificate, which name), or "none". */
+static const char *fit_words(struct ev_arena *a, const struct ev_chain *chain,
+                             const struct ev_cert_request *cr)
+{
+    struct facts_fit fit;
+    if (!facts_chain_fit(chain, cr, &fit)) {
+        return "none";
+    }
+    const struct ev_cert *leaf = chain->certs[0], *m = chain->certs[fit.cert_index];
+    const char *name = cr->ca_names[fit.name_index].text;
+    const char *how =
+        fit.by_subject
+            ? ev_printf(a, "%s is itself CA name #%zu of the server's list (%s)",
+                        m->subject ? m->subject : "?", fit.name_index + 1, name ? name : "?")
+            : ev_printf(a, "%s was issued by %s, which the server lists as CA name #%zu",
+                        m->subject ? m->subject : "?", m->issuer ? m->issuer : "?",
+                        fit.name_index + 1);
+    if (!how || fit.cert_index == 0) {
+        return how;
+    }
+    return ev_printf(a, "the leaf %s chains up to certificate #%zu of the chain as sent: %s",
+                     leaf->subject ? leaf->subject : "?", fit.cert_index + 1, how);
+}
+
+/* ---- chain completeness ------------------------------------------------------ */
+
+/* The last certificate reached walking the chain from its leaf; with
+ * ret_stray, the first certificate of the chain that the walk does not
+ * reach (NULL when it reaches all). */
+static const struct ev_cert *walk_top(const struct ev_chain *chain,
+                                      const struct ev_cert **ret_stray)
+{
+    bool seen[EV_WALK_MAX] = { false };
+    size_t n = chain->count < EV_WALK_MAX ? chain->count : EV_WALK_MAX;
+    size_t cur = 0;
+    seen[0] = true;
+    for (size_t step = 0; step + 1 < n; step++) {
+        const struct ev_cert *cert = chain->certs[cur];
+        size_t next = issuer_in(chain->certs, n, cert, NULL);
+        if (next == SIZE_MAX || self_signed(cert) || seen[next]) {
+            break;
+        }
+        cur = next;
+        seen[cur] = true;
+    }
+    *ret_stray = NULL;
+    for (size_t i = 0; i < n && !*ret_stray; i++) {
+        bool dup = false; /* the same certificate twice is not a gap */
+        for (size_t j = 0; j < n && !seen[i]; j++) {
+            dup = dup || (seen[j] && chain->certs[j] == chain->certs[i]);
+        }
+        if (!seen[i] && !dup && chain->certs[i]) {
+            *ret_stray = chain->certs[i];
+        }
+    }
+    return chain->certs[cur];
+}
+
+static const char *gap_words(struct ev_arena *a, const char *side, const struct ev_cert *top,
+                             const struct ev_cert *stray)
+{
+    return ev_printf(a,
+                     "the %s's chain ends at %s, whose issuer %s was not sent, although the "
+                     "chain goes on with %s: the intermediate between them is missing",
+                     side, top->subject ? top->subject : "?", top->issuer ? top->issuer : "?",
+                     stray->subject ? stray->subject : "?");
+}
+
+/* The client's chain (or tlsdiag check's). yes: the walk from the leaf
+ * reaches no listed CA name and ends, below a self-signed top, either with
+ * certificates of the chain left over (a link between them is missing) or
+ * below a certificate that the caller holds as an intermediate (env) but
+ * that was not sent. no: it reaches a listed name, a self-signed top, or a
+ * trust anchor of env. unknown when nothing tells: the missing issuer may as
+ * well be a root of a CA the server does not name. */
+static const char *client_gap(struct ev_arena *a, const struct ev_connection *c,
+                              const struct facts_env *env, const char **ret_words)
+{
+    const struct ev_chain *chain = c->client_chain;
+    bool held = env && env->check; /* check: the chain the client holds */
+    if ((c->client_cert != EV_CC_SENT && !held) || !chain || chain->count == 0 ||
+        !chain->certs[0]) {
+        return "unknown";
+    }
+    if (facts_chain_fit(chain, c->cert_request, NULL)) {
+        return "no";
+    }
+    const struct ev_cert *stray;
+    const struct ev_cert *top = walk_top(chain, &stray);
+    if (self_signed(top)) {
+        return "no";
+    }
+    size_t n = env ? env->trust_count : 0;
+    size_t i = n ? issuer_in(env->trust, n, top, NULL) : SIZE_MAX;
+    if (i != SIZE_MAX && self_signed(env->trust[i])) {
+        return "no"; /* the issuer is a trust anchor */
+    }
+    if (i != SIZE_MAX) {
+        const struct ev_cert *mid = env->trust[i];
+        *ret_words = ev_printf(a,
+                               "the client's chain ends at %s, whose issuer %s is an intermediate "
+                               "CA (issued by %s) that is not in the chain",
+                               top->subject ? top->subject : "?", mid->subject ? mid->subject : "?",
+                               mid->issuer ? mid->issuer : "?");
+    } else if (stray) {
+        *ret_words = gap_words(a, "client", top, stray);
+    } else {
+        return "unknown";
+    }
+    return *ret_words ? "yes" : NULL;
+}
+
+/* The server's chain: yes only when a link is provably missing (certificates
+ * left over after the walk). A top that is not self-signed is not enough:
+ * servers rightly leave out their root, and then the client's unknown_ca
+ * means it lacks the root, not that an intermediate is missing. */
+static const char *server_gap(struct ev_arena *a, const struct ev_connection *c,
+                              const char **ret_words)
+{
+    const struct ev_chain *chain = c->server_chain;
+    if (!chain || chain->count == 0 || !chain->certs[0]) {
+        return "unknown";
+    }
+    const struct ev_cert *stray;
+    const struct ev_cert *top = walk_top(chain, &stray);
+    if (self_signed(top)) {
+        return "no";
+    }
+    if (!stray) {
+        return "unknown";
+    }
+    *ret_words = gap_words(a, "server", top, stray);
+    return *ret_words ? "yes" : NULL;
+}
+
 /* ---- the table --------------------------------------------------------------- */
 
 enum status facts_compute(struct ev_arena *a, const struct ev_connection *c, struct fact_table *ret)
+{
+    return facts_compute_env(a, c, NULL, ret);
+}
+
+enum status facts_compute_env(struct ev_arena *a, const struct ev_connection *c,
+                              const struct facts_env *env, struct fact_table *ret)
 {
     struct fact_table t = { 0 };
     const char **v = t.val;
@@ -744,7 +952,8 @@ enum status facts_compute(struct ev_arena *a, const struct ev_connection *c, str
     v[FACT_OUTCOME] = c->outcome == EV_OUT_ESTABLISHED ? "established"
                       : c->outcome == EV_OUT_FAILED    ? "failed"
                                                        : "incomplete";
-    v[FACT_SOURCE] = trace ? "trace" : "capture";
+    bool check = env && env->check;
+    v[FACT_SOURCE] = check ? "check" : trace ? "trace" : "capture";
     v[FACT_LOCAL_SIDE] = c->local_side == EV_SIDE_CLIENT   ? "client"
                          : c->local_side == EV_SIDE_SERVER ? "server"
                                                            : "unknown";
@@ -803,7 +1012,8 @@ enum status facts_compute(struct ev_arena *a, const struct ev_connection *c, str
     v[FACT_WEAK_KEY] = c->server_chain || c->client_chain ? yn(weak != NULL) : "unknown";
     v[FACT_WEAK_KEY_WORDS] = weak ? weak : "none";
 
-    const struct ev_cert *cl = c->client_cert == EV_CC_SENT ? leaf_of(c->client_chain) : NULL;
+    const struct ev_cert *cl =
+        c->client_cert == EV_CC_SENT || check ? leaf_of(c->client_chain) : NULL;
     const struct ev_cert *sl = leaf_of(c->server_chain);
     v[FACT_MISSING_CLIENT_AUTH_EKU] = missing_client_auth(cl);
     const char *host = c->ch.sni ? c->ch.sni : c->target_host;
@@ -811,6 +1021,14 @@ enum status facts_compute(struct ev_arena *a, const struct ev_connection *c, str
     v[FACT_SNI] = !c->ch.seen ? "unknown" : c->ch.sni ? "present" : "absent";
     v[FACT_TRACE_NO_FITTING_CA] = yn(statement_has(c, "no certificate fitting"));
     v[FACT_TRACE_NOT_TLS] = yn(c->not_tls);
+    v[FACT_TRACE_NO_CLIENT_CERT] =
+        yn(statement_has(c, "<no cert>") || statement_has(c, "did not sent any cert") ||
+           statement_has(c, "did not send any cert"));
+    v[FACT_TRACE_CHAIN_INCOMPLETE] = yn(statement_has(c, "chain of certificates is incomplete") ||
+                                        statement_has(c, "certificate chain is incomplete"));
+    v[FACT_TRACE_VERIFY_FAILED] = yn(strcmp(v[FACT_TRACE_CHAIN_INCOMPLETE], "yes") == 0 ||
+                                     statement_has(c, "certificate chain failed") ||
+                                     statement_has(c, "verification of the server"));
 
     v[FACT_REF_CLIENT_HELLO] = ref_str(a, c->ch.seen ? c->ch.ref : 0);
     v[FACT_REF_SERVER_HELLO] = ref_str(a, c->sh.seen ? c->sh.ref : 0);
@@ -823,7 +1041,8 @@ enum status facts_compute(struct ev_arena *a, const struct ev_connection *c, str
 
     v[FACT_REF_WORD] = rw;
     v[FACT_CA_NAMES_LIST] = ca_names_list(a, cr);
-    v[FACT_CLIENT_CERT_WORDS] = client_cert_words(a, c, rw);
+    v[FACT_CLIENT_CERT_WORDS] = check ? check_cert_words(a, c) : client_cert_words(a, c, rw);
+    v[FACT_FIT_WORDS] = fit_words(a, c->client_chain, cr);
     v[FACT_CLIENT_CHAIN_WORDS] = chain_words(a, c->client_chain);
     v[FACT_CLIENT_LEAF_SUBJECT] = cl && cl->subject ? cl->subject : "none";
     v[FACT_CLIENT_LEAF_ISSUER] = cl && cl->issuer ? cl->issuer : "none";
@@ -890,6 +1109,27 @@ enum status facts_compute(struct ev_arena *a, const struct ev_connection *c, str
     }
     v[FACT_SERVER_CHAIN_WORDS] = server_chain_words(a, c);
     v[FACT_CLOSED_BY] = closed_by(c);
+    const char *gap_words = "none";
+    const char *cgap = client_gap(a, c, env, &gap_words);
+    const char *sgap = cgap && strcmp(cgap, "yes") != 0 ? server_gap(a, c, &gap_words) : "unknown";
+    if (!cgap || !sgap) {
+        return ST_NOMEM;
+    }
+    bool cyes = strcmp(cgap, "yes") == 0, syes = strcmp(sgap, "yes") == 0;
+    bool cno = strcmp(cgap, "no") == 0, sno = strcmp(sgap, "no") == 0;
+    v[FACT_CHAIN_INCOMPLETE] = cyes || syes ? "yes"
+                               : (cno || !c->client_chain) && (sno || !c->server_chain) &&
+                                       (c->client_chain || c->server_chain)
+                                   ? "no"
+                                   : "unknown";
+    v[FACT_CHAIN_INCOMPLETE_SIDE] = cyes ? "client" : syes ? "server" : "none";
+    if (!cyes && !syes && strcmp(v[FACT_TRACE_CHAIN_INCOMPLETE], "yes") == 0) {
+        gap_words = ev_printf(a, "The trace states that the %s's certificate chain is incomplete",
+                              c->local_side == EV_SIDE_SERVER ? "client" : "server");
+    } else if (cyes || syes) {
+        gap_words = ev_printf(a, "%c%s", toupper((unsigned char)gap_words[0]), gap_words + 1);
+    }
+    v[FACT_CHAIN_MISSING_WORDS] = gap_words;
     for (size_t i = 0; i < FACT_COUNT; i++) {
         if (!v[i] && i != FACT_FAILURE_WORDS) {
             return ST_NOMEM;

@@ -42,6 +42,11 @@
     X(FACT_TRACE_ERROR, "trace_error")                             \
     X(FACT_TRACE_NO_FITTING_CA, "trace_no_fitting_ca")             \
     X(FACT_TRACE_NOT_TLS, "trace_not_tls")                         \
+    X(FACT_TRACE_NO_CLIENT_CERT, "trace_no_client_cert")           \
+    X(FACT_TRACE_VERIFY_FAILED, "trace_verify_failed")             \
+    X(FACT_TRACE_CHAIN_INCOMPLETE, "trace_chain_incomplete")       \
+    X(FACT_CHAIN_INCOMPLETE, "chain_incomplete")                   \
+    X(FACT_CHAIN_INCOMPLETE_SIDE, "chain_incomplete_side")         \
     /* references (a frame or line number, or "none") */           \
     X(FACT_REF_CLIENT_HELLO, "ref_client_hello")                   \
     X(FACT_REF_SERVER_HELLO, "ref_server_hello")                   \
@@ -82,7 +87,9 @@
     X(FACT_FAILURE_WORDS, "failure_words")                         \
     X(FACT_SERVER_CHAIN_WORDS, "server_chain_words")               \
     X(FACT_CLOSED_BY, "closed_by")                                 \
-    X(FACT_LAST_MSG_WORDS, "last_msg_words")
+    X(FACT_LAST_MSG_WORDS, "last_msg_words")                       \
+    X(FACT_CHAIN_MISSING_WORDS, "chain_missing_words")             \
+    X(FACT_FIT_WORDS, "fit_words")
 
 #define FACT_ENUM_ITEM(id, name) id,
 enum fact_id { FACT_LIST(FACT_ENUM_ITEM) FACT_COUNT };
@@ -96,15 +103,46 @@ const char *fact_name(enum fact_id id);
 /* Looks a fact up by name (n bytes, not NUL-terminated); false when unknown. */
 bool fact_lookup(const char *name, size_t n, enum fact_id *ret_id);
 
+/* What the rules may know beyond the evidence: certificates the caller
+ * holds (tlsdiag check --trust). A self-signed one is a trust anchor (the
+ * verifier has it); any other is an intermediate that must be sent in the
+ * chain to count. */
+struct facts_env {
+    struct ev_cert *const *trust;
+    size_t trust_count;
+    bool check; /* the connection is tlsdiag check's model, not a seen one: source = check */
+};
+
 /* Computes every fact of one connection; strings live in the arena.
- * ST_NOMEM when the arena is full. */
+ * ST_NOMEM when the arena is full. env may be NULL. */
 MUST_USE enum status facts_compute(struct ev_arena *a, const struct ev_connection *c,
                                    struct fact_table *ret);
+MUST_USE enum status facts_compute_env(struct ev_arena *a, const struct ev_connection *c,
+                                       const struct facts_env *env, struct fact_table *ret);
 
-/* The fit matcher on its own (for tests): does a certificate of the chain
- * have an issuer, or for a CA certificate a subject, equal to one of the CA
- * names (RFC 5280 7.1, simplified: DER, else RFC 4514 text ignoring case and
- * folding whitespace)? */
+/* How a chain fits a CA list, found by walking the chain from the leaf:
+ * each step goes to the certificate of the chain whose subject is the
+ * current one's issuer. */
+struct facts_fit {
+    bool fits;
+    size_t cert_index; /* position in the chain of the certificate that matched */
+    size_t name_index; /* 0-based index of the CA name it matched */
+    bool by_subject;   /* that certificate is a listed CA itself (else its issuer is listed) */
+    size_t top_index;  /* last certificate the walk reached */
+};
+bool facts_chain_fit(const struct ev_chain *chain, const struct ev_cert_request *cr,
+                     struct facts_fit *ret);
+/* Is the DN (DER or RFC 4514 text) one of the CA names? ret_index may be NULL. */
+bool facts_name_listed(const struct ev_cert_request *cr, struct bytes der, const char *text,
+                       size_t *ret_index);
+/* Are the two names equal (DER, else folded RFC 4514 text with attribute
+ * type names compared ignoring case)? */
+bool facts_dn_equal(struct bytes a_der, const char *a_text, struct bytes b_der, const char *b_text);
+
+/* The fit matcher on its own (for tests): does the walk from the leaf reach
+ * a certificate with an issuer, or for a CA certificate a subject, equal to
+ * one of the CA names (RFC 5280 7.1, simplified: DER, else RFC 4514 text
+ * ignoring case and folding whitespace)? */
 bool facts_chain_fits(const struct ev_chain *chain, const struct ev_cert_request *cr);
 /* RFC 6125 6.4: does the DNS name (SAN entry or CN) cover host? A wildcard
  * is allowed only as the whole left-most label and covers one label. */

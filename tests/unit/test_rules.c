@@ -214,6 +214,23 @@ static void server_expired(struct ev_connection *c)
     c->server_chain->certs[0]->not_after_t = T2026 - 1;
 }
 
+/* The client answers the expired chain with certificate_expired(45). */
+static void server_expired_failed(struct ev_connection *c)
+{
+    c->server_chain->certs[0]->not_after_t = T2026 - 1;
+    msg(c, EV_FROM_SERVER, 22, 14, false, 0);
+    alert(c, EV_FROM_CLIENT, 45);
+}
+
+/* CA names listed, empty Certificate, and the server goes on (SAP BTP then
+ * asks for credentials): no_fitting_ca stays an error, the empty message
+ * itself is a warning. */
+static void empty_listed_established(struct ev_connection *c)
+{
+    cert_request(c, 2, partner_cas);
+    client_flight(c, NULL);
+}
+
 static void weak_rsa(struct ev_connection *c)
 {
     c->server_chain->certs[0]->key_bits = 1024;
@@ -331,6 +348,102 @@ static void nothing(struct ev_connection *c)
     (void)c;
 }
 
+/* A chain of n certificates in the arena. */
+static struct ev_chain *chain_of(size_t n, struct ev_cert *const *certs, uint64_t ref)
+{
+    struct ev_chain *ch = chain1(certs[0], ref);
+    ch->certs = ev_alloc(&ev.arena, n * sizeof *ch->certs);
+    for (size_t i = 0; i < n; i++) {
+        ch->certs[i] = certs[i];
+    }
+    ch->count = n;
+    return ch;
+}
+
+static struct ev_cert *ca_cert(const char *subject, const char *issuer)
+{
+    struct ev_cert *c = cert(subject, issuer);
+    c->is_ca = true;
+    c->self_signed = strcmp(subject, issuer) == 0;
+    return c;
+}
+
+/* The server sends leaf and root but not the intermediate between them;
+ * the client answers unknown_ca. */
+static void server_chain_gap(struct ev_connection *c)
+{
+    struct ev_cert *certs[] = { c->server_chain->certs[0],
+                                ca_cert("CN=Other Root,O=X", "CN=Other Root,O=X") };
+    c->server_chain->certs[0]->issuer = "CN=Server Intermediate,O=X";
+    c->server_chain = chain_of(2, certs, 3);
+    msg(c, EV_FROM_SERVER, 22, 14, false, 0);
+    alert(c, EV_FROM_CLIENT, 48);
+}
+
+/* Negative: leaf + its intermediate + the root, complete; still unknown_ca
+ * (the client lacks the root): untrusted, not incomplete. */
+static void server_chain_complete(struct ev_connection *c)
+{
+    struct ev_cert *certs[] = { c->server_chain->certs[0],
+                                ca_cert("CN=Server Root,O=X", "CN=Server Root,O=X") };
+    c->server_chain = chain_of(2, certs, 3);
+    msg(c, EV_FROM_SERVER, 22, 14, false, 0);
+    alert(c, EV_FROM_CLIENT, 48);
+}
+
+/* The client sends leaf and an unrelated CA certificate (not the leaf's
+ * issuer); the server rejects it. */
+static void client_chain_gap(struct ev_connection *c)
+{
+    cert_request(c, 2, partner_cas);
+    client_flight(c, cert("CN=client,O=X", "CN=Issuing CA 3,O=X"));
+    struct ev_cert *certs[] = { c->client_chain->certs[0],
+                                ca_cert("CN=Policy CA,O=X", "CN=Partner CA 1,O=X") };
+    c->client_chain = chain_of(2, certs, c->client_chain->ref);
+    alert(c, EV_FROM_SERVER, 48);
+}
+
+/* Negative: leaf issued by an intermediate that is sent and whose issuer is
+ * listed: the walk fits, established. */
+static void client_chain_walk_fits(struct ev_connection *c)
+{
+    cert_request(c, 2, partner_cas);
+    client_flight(c, cert("CN=client,O=X", "CN=Issuing CA 3,O=X"));
+    struct ev_cert *certs[] = { c->client_chain->certs[0],
+                                ca_cert("CN=Issuing CA 3,O=X", "CN=Partner CA 2,O=X") };
+    c->client_chain = chain_of(2, certs, c->client_chain->ref);
+}
+
+static void trace_statement(struct ev_connection *c, const char *text)
+{
+    char *s = ev_strdup(&ev.arena, text);
+    if (EV_PUSH(&ev.arena, c->statements, c->statement_count, c->statement_cap, 64, &s) != ST_OK) {
+        abort();
+    }
+}
+
+static void trace_chain_incomplete(struct ev_connection *c)
+{
+    trace_statement(c, "the verification of the server's certificate chain failed");
+    trace_statement(c, "Chain of certificates is incomplete : \"OU=Class 3 Public Primary");
+}
+
+/* (A trace without an error: the case table makes a capture, turned here.) */
+static void trace_no_client_cert(struct ev_connection *c)
+{
+    c->source.kind = EV_SRC_ICM;
+    c->local_side = EV_SIDE_SERVER;
+    c->outcome = EV_OUT_ESTABLISHED;
+    c->client_cert = EV_CC_NOT_SENT;
+    trace_statement(c, "HttpCertIsReverseProxyTrustworthy: client did not sent any cert");
+}
+
+/* Negative: the ICM as client with a statement about something else. */
+static void trace_other_statement(struct ev_connection *c)
+{
+    trace_statement(c, "SSL NI-sock: local=x.x.x.x:12345 peer=y.y.y.y:443");
+}
+
 static const struct {
     const char *name;
     void (*setup)(struct ev_connection *c);
@@ -345,7 +458,7 @@ static const struct {
       .want = "handshake_ok:info" },
     { .name = "empty, any CA",
       .setup = empty_any_ca,
-      .want = "empty_client_cert:error handshake_ok:info" },
+      .want = "empty_client_cert:warning handshake_ok:info" },
     { .name = "server rejects client cert",
       .setup = untrusted_by_server,
       .want = "peer_cert_untrusted:error" },
@@ -359,7 +472,7 @@ static const struct {
       .want = "client_cert_not_yet_valid:error handshake_ok:info" },
     { .name = "server cert expired",
       .setup = server_expired,
-      .want = "server_cert_expired:error handshake_ok:info" },
+      .want = "server_cert_expired:warning handshake_ok:info" },
     { .name = "RSA 1024", .setup = weak_rsa, .want = "weak_key:warning handshake_ok:info" },
     { .name = "SHA-1 signature", .setup = weak_sha1, .want = "weak_key:warning handshake_ok:info" },
     { .name = "EKU serverAuth only",
@@ -424,6 +537,40 @@ static const struct {
       .setup = nothing,
       .trace_error = "SSSLERR_SSL_READ",
       .want = "" },
+    { .name = "server chain gap, unknown_ca",
+      .setup = server_chain_gap,
+      .want = "peer_cert_untrusted:error chain_incomplete:error" },
+    { .name = "server chain complete, unknown_ca",
+      .setup = server_chain_complete,
+      .want = "peer_cert_untrusted:error" },
+    { .name = "client chain gap, unknown_ca",
+      .setup = client_chain_gap,
+      .want = "peer_cert_untrusted:error chain_incomplete:error" },
+    { .name = "client chain fits through its intermediate",
+      .setup = client_chain_walk_fits,
+      .want = "handshake_ok:info" },
+    { .name = "trace: chain incomplete",
+      .setup = trace_chain_incomplete,
+      .trace_error = "SSSLERR_SSL_CONNECT",
+      .want = "peer_cert_untrusted:error chain_incomplete:error" },
+    { .name = "trace: other statement",
+      .setup = trace_other_statement,
+      .trace_error = "SSSLERR_SSL_CONNECT",
+      .want = "" },
+    { .name = "trace: server got no client cert",
+      .setup = trace_no_client_cert,
+      .trace_error = NULL,
+      .want = "empty_client_cert:error handshake_ok:info" },
+    { .name = "trace: EWOULDBLOCK",
+      .setup = nothing,
+      .trace_error = "SSSLERR_EWOULDBLOCK",
+      .want = "network_timeout:error" },
+    { .name = "server cert expired, failed",
+      .setup = server_expired_failed,
+      .want = "server_cert_expired:error" },
+    { .name = "empty cert, names listed, established",
+      .setup = empty_listed_established,
+      .want = "no_fitting_ca:error empty_client_cert:warning handshake_ok:info" },
 };
 
 /* The findings of connection c as "rule:severity ...". */
@@ -569,6 +716,82 @@ static void test_matchers(void)
     CHECK(!facts_chain_fits(chain1(ca, 1), &cr), "a leaf's subject does not count");
 }
 
+/* The fit walks the chain: an intermediate counts only when it issued the
+ * certificate before it; facts_chain_fit says which certificate and name. */
+static void test_chain_walk(void)
+{
+    static const char *const names[] = { "CN=Root A,O=X", "CN=Root B,O=X" };
+    struct ev_cert_request cr = { .visible = true, .ca_count = 2 };
+    cr.ca_names = ev_alloc(&ev.arena, 2 * sizeof *cr.ca_names);
+    cr.ca_names[0].text = (char *)names[0];
+    cr.ca_names[1].text = (char *)names[1];
+    struct ev_cert *leaf = cert("CN=leaf", "CN=Int B,O=X");
+    struct ev_cert *mid = ca_cert("CN=Int B,O=X", "CN=Root B,O=X");
+    struct ev_cert *stray = ca_cert("CN=Int A,O=X", "CN=Root A,O=X");
+    struct facts_fit fit;
+
+    struct ev_cert *ok[] = { leaf, mid };
+    CHECK(facts_chain_fit(chain_of(2, ok, 1), &cr, &fit), "leaf -> Int B -> Root B fits");
+    CHECK_INT(fit.cert_index, 1, "matched at the intermediate");
+    CHECK_INT(fit.name_index, 1, "CA name #2");
+    CHECK(!fit.by_subject, "by its issuer");
+
+    struct ev_cert *reversed[] = { leaf, stray, mid };
+    CHECK(facts_chain_fit(chain_of(3, reversed, 1), &cr, &fit), "order does not matter");
+    CHECK_INT(fit.cert_index, 2, "found by subject, not position");
+
+    struct ev_cert *unrelated[] = { leaf, stray };
+    CHECK(!facts_chain_fit(chain_of(2, unrelated, 1), &cr, &fit),
+          "a listed issuer off the path does not count");
+    CHECK_INT(fit.top_index, 0, "the walk stops at the leaf");
+
+    struct ev_cert *loop1 = ca_cert("CN=L1", "CN=L2"), *loop2 = ca_cert("CN=L2", "CN=L1");
+    struct ev_cert *loop[] = { loop1, loop2 };
+    CHECK(!facts_chain_fit(chain_of(2, loop, 1), &cr, NULL), "a loop ends the walk");
+
+    struct ev_cert *leaf_only[] = { leaf };
+    CHECK(!facts_chain_fit(chain_of(1, leaf_only, 1), &cr, NULL), "leaf alone: Int B not listed");
+}
+
+/* tlsdiag check's model: an intermediate the caller holds (--trust) but did
+ * not put in the chain makes chain_incomplete yes; a root there makes it no. */
+static void test_chain_incomplete_env(void)
+{
+    static const char *const names[] = { "CN=Root B,O=X" };
+    struct evidence saved = ev;
+    ev_init(&ev);
+    struct ev_connection *c = ev_connection_add(&ev);
+    c->source.kind = EV_SRC_PCAP;
+    c->first_ts.sec = T2026;
+    cert_request(c, 1, names);
+    c->client_chain = chain1(cert("CN=leaf", "CN=Int B,O=X"), 0);
+    c->client_cert = EV_CC_EMPTY;
+    struct ev_cert *mid = ca_cert("CN=Int B,O=X", "CN=Root B,O=X");
+    struct ev_cert *root = ca_cert("CN=Int B,O=X", "CN=Int B,O=X");
+    struct facts_env env = { .trust = &mid, .trust_count = 1, .check = true };
+    struct fact_table t;
+    CHECK_INT(facts_compute_env(&ev.arena, c, &env, &t), ST_OK, "facts");
+    CHECK_STR(t.val[FACT_SOURCE], "check", "source");
+    CHECK_STR(t.val[FACT_CHAIN_INCOMPLETE], "yes", "intermediate held, not sent");
+    CHECK_STR(t.val[FACT_CHAIN_INCOMPLETE_SIDE], "client", "side");
+    CHECK(strstr(t.val[FACT_CHAIN_MISSING_WORDS], "CN=Int B,O=X is an intermediate CA") != NULL,
+          t.val[FACT_CHAIN_MISSING_WORDS]);
+    struct findings fs = { 0 };
+    CHECK_INT(rules_evaluate_env(&ev, &shipped, &env, &fs), ST_OK, "evaluate");
+    CHECK_STR(summary(&fs, c), "no_fitting_ca:error chain_incomplete:error", "check findings");
+
+    env.trust = &root;
+    CHECK_INT(facts_compute_env(&ev.arena, c, &env, &t), ST_OK, "facts");
+    CHECK_STR(t.val[FACT_CHAIN_INCOMPLETE], "no", "issuer is a trust anchor");
+    env.trust_count = 0;
+    CHECK_INT(facts_compute_env(&ev.arena, c, &env, &t), ST_OK, "facts");
+    CHECK_STR(t.val[FACT_CHAIN_INCOMPLETE], "unknown", "nothing tells");
+    CHECK_INT(facts_compute(&ev.arena, c, &t), ST_OK, "facts");
+    CHECK_STR(t.val[FACT_SOURCE], "capture", "no env: a capture");
+    ev_fini(&ev);
+    ev = saved;
+}
+
 /* ---- catalog parsing --------------------------------------------------- */
 
 static void test_parse_errors(void)
@@ -664,6 +887,8 @@ int main(void)
     test_trace_no_fitting_ca();
     test_ca_names_list();
     test_matchers();
+    test_chain_walk();
+    test_chain_incomplete_env();
     test_parse_errors();
     test_override();
     rule_catalog_fini(&shipped);
