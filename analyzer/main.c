@@ -15,11 +15,14 @@
 
 #include "capture.h"
 #include "catalog.h"
+#include "check.h"
 #include "config.h"
+#include "correlate.h"
 #include "engine.h"
 #include "evidence.h"
 #include "findings.h"
 #include "icm.h"
+#include "inputs_order.h"
 #include "pcap_input.h"
 #include "progress.h"
 #include "report.h"
@@ -59,6 +62,7 @@ static const char usage_main[] =
     "  tlsdiag analyze /tmp/tls.pcap                         # read the report\n"
     "  tlsdiag analyze --format json -o report.json ticket-attachment.pcapng.gz\n"
     "  tlsdiag analyze dev_icm.old dev_icm                  # SAP ICM trace, level 2-3\n"
+    "  tlsdiag check --cert client-chain.pem --ca-names server-cas.txt\n"
     "\n"
     "Run 'tlsdiag COMMAND --help' for the options of one command.\n"
     "Exit status: 0 analysed, no error finding; 1 at least one error finding;\n"
@@ -310,6 +314,8 @@ static int cmd_analyze(int argc, char **argv)
         rule_catalog_fini(&catalog);
         return EXIT_USAGE;
     }
+    /* Rotated traces (dev_icm.old, dev_icm) are read oldest first. */
+    inputs_order((const char **)(argv + optind), (size_t)(argc - optind));
     int unreadable = 0, partial = 0, total = argc - optind;
     for (int i = optind; i < argc; i++) {
         const char *path = argv[i];
@@ -346,6 +352,8 @@ static int cmd_analyze(int argc, char **argv)
             unreadable++;
         }
     }
+    /* A trace and a capture of the same TCP connection become one. */
+    correlate(&ev);
     int rc = EXIT_OK;
     if (unreadable == total) {
         rc = EXIT_USAGE;
@@ -486,7 +494,10 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "rules") == 0) {
         return cmd_rules(argc - 1, argv + 1);
     }
-    if (strcmp(cmd, "live") == 0 || strcmp(cmd, "check") == 0 || strcmp(cmd, "probe") == 0) {
+    if (strcmp(cmd, "check") == 0) {
+        return check_main(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "live") == 0 || strcmp(cmd, "probe") == 0) {
         return cmd_planned(cmd);
     }
     die_usage("unknown command", cmd);

@@ -114,9 +114,8 @@ static void write_endpoint(struct json_writer *w, const char *key, const struct 
     json_object_end(w);
 }
 
-static void write_source(struct json_writer *w, const struct ev_source *src)
+static void write_source_body(struct json_writer *w, const struct ev_source *src)
 {
-    json_key(w, "source");
     json_object_begin(w);
     json_kv_string(w, "kind", report_source_kind_name(src->kind));
     json_kv_string(w, "path", src->path);
@@ -130,6 +129,26 @@ static void write_source(struct json_writer *w, const struct ev_source *src)
         json_kv_string(w, "conn", src->conn);
     }
     json_object_end(w);
+}
+
+static void write_source(struct json_writer *w, const struct ev_source *src)
+{
+    json_key(w, "source");
+    write_source_body(w, src);
+}
+
+/* Additional field: every source of a connection merged from a capture and
+ * a trace (analyzer/correlate.c), the capture first; absent otherwise. */
+static void write_sources(struct json_writer *w, const struct ev_connection *c)
+{
+    if (!c->has_also) {
+        return;
+    }
+    json_key(w, "sources");
+    json_array_begin(w);
+    write_source_body(w, &c->source);
+    write_source_body(w, &c->also);
+    json_array_end(w);
 }
 
 static void write_cert(struct json_writer *w, const struct ev_cert *c)
@@ -468,7 +487,7 @@ static void write_stated_certs(struct json_writer *w, const struct ev_connection
 static void write_trace(struct json_writer *w, const struct ev_connection *c)
 {
     json_key(w, "trace");
-    if (!report_from_trace(c)) {
+    if (!report_from_trace(c) && !c->has_also) {
         json_null(w);
         return;
     }
@@ -501,6 +520,7 @@ static void write_connection(struct json_writer *w, const struct ev_connection *
     json_kv_uint(w, "id", c->id);
     json_kv_uint(w, "stream", c->stream);
     write_source(w, &c->source);
+    write_sources(w, c);
     write_endpoint(w, "client", &c->client);
     write_endpoint(w, "server", &c->server);
     /* A trace states the SNI, or only the suite, without a hello on the wire. */

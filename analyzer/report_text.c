@@ -531,6 +531,20 @@ static void print_overview(struct tx *t, const struct ev_connection *c)
                       c->source.last);
         }
     }
+    if (c->has_also) {
+        /* Merged with a trace of the same connection (analyzer/correlate.c). */
+        tx_put(t, "; trace: ");
+        tx_safe(t, c->also.path);
+        tx_printf(t, ", lines %" PRIu64 "-%" PRIu64, c->also.first, c->also.last);
+        if (c->also.thread) {
+            tx_put(t, ", thread ");
+            tx_safe(t, c->also.thread);
+        }
+        if (c->also.conn) {
+            tx_put(t, ", CCL ");
+            tx_safe(t, c->also.conn);
+        }
+    }
     tx_put(t, "\n");
     if (report_time_iso(&c->first_ts, t1, sizeof t1)) {
         label_w(t, 2, w, "Time:");
@@ -540,7 +554,7 @@ static void print_overview(struct tx *t, const struct ev_connection *c)
         }
         tx_put(t, "\n");
     }
-    if (trace) {
+    if (trace || c->has_also) {
         print_fact(t, w, "Target host name:", c->target_host);
     }
 
@@ -556,7 +570,7 @@ static void print_overview(struct tx *t, const struct ev_connection *c)
         label_w(t, 2, w, "SNI:");
         tx_put(t, "none (the ClientHello carried no server_name)\n");
     }
-    if (trace) {
+    if (trace || c->has_also) {
         print_fact(t, w, "PSE / SSL identity:", c->identity);
     }
 
@@ -585,7 +599,7 @@ static void print_overview(struct tx *t, const struct ev_connection *c)
     }
 
     print_outcome(t, c, w);
-    if (trace) {
+    if (trace || c->has_also) {
         print_trace_error(t, c, w);
     }
 }
@@ -1177,7 +1191,7 @@ static void print_connection(struct tx *t, const struct ev_connection *c,
 
     print_heading(t, c);
     print_overview(t, c);
-    if (trace) {
+    if (trace || c->has_also) {
         print_statements(t, c);
     }
     if (!trace || c->msg_count > 0) {

@@ -266,6 +266,17 @@ struct ev_connection {
     size_t statement_count, statement_cap;
     struct ev_stated_cert *stated_certs; /* certificate tree printed by the source */
     size_t stated_cert_count, stated_cert_cap;
+
+    /* Time a text source states for the attempt: an ICM trace's local time
+     * without zone, stored as if it were UTC. Never compared with capture
+     * times except modulo whole quarter hours (analyzer/correlate.c). */
+    struct ev_time stated_time;
+    bool has_stated_time;
+    /* A second source of the same attempt: set when a capture connection
+     * and an ICM trace connection were merged (analyzer/correlate.c);
+     * `source` stays the capture, `also` cites the trace. */
+    struct ev_source also;
+    bool has_also;
 };
 
 struct ev_input {

@@ -26,7 +26,6 @@
 /* ---- the pattern table -------------------------------------------------- */
 
 enum icm_pat {
-    PAT_PREFIX,
     PAT_TIMESTAMP,
     PAT_HEADER_TRC,
     PAT_HEADER_KV,
@@ -65,7 +64,6 @@ enum icm_pat {
  * collapse indentation, format 4.1). Unanchored ones also find the text
  * behind prefixes such as "Error: HTTP error 411 occured: ". */
 static const char *const pattern_src[PAT_COUNT] = {
-    [PAT_PREFIX] = "^\\[Thr ([^\\]]*)\\] ?(.*)$",
     [PAT_TIMESTAMP] = "^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} +\\d{1,2} "
                       "\\d\\d:\\d\\d:\\d\\d:\\d{3} \\d{4}\\s*$",
     [PAT_HEADER_TRC] = "^trc file: \"([^\"]+)\", trc level: (\\d{1,3}), release: \"(\\d{1,6})\"",
@@ -111,6 +109,211 @@ static const char *const pattern_src[PAT_COUNT] = {
                    "no trust relationship to intermediary|Failed to verify peer certificate)",
 };
 
+/* The prefilter (speed): a pattern can only match a line that holds one of
+ * its literals, at the start of the (left-trimmed) subject for anchored
+ * patterns (PRE_START) or anywhere (PRE_HAS). Each literal is text every
+ * match of that pattern must contain, so the prefilter never hides a match;
+ * it only spares PCRE2 the hex dumps and unrelated lines that make up most
+ * of a big trace. Keep it in step with pattern_src: a pattern without an
+ * entry (PRE_ANY) always goes to PCRE2. */
+enum pre_kind { PRE_ANY = 0, PRE_START, PRE_HAS };
+
+#define PRE_LITS_MAX 7
+
+struct prefilter {
+    enum pre_kind kind;
+    const char *lit[PRE_LITS_MAX]; /* NULL-terminated when shorter */
+};
+
+_Static_assert(PAT_COUNT <= 64, "candidate sets are 64-bit masks");
+
+static const struct prefilter prefilter[PAT_COUNT] = {
+    [PAT_TIMESTAMP] = { PRE_START, { "Mon ", "Tue ", "Wed ", "Thu ", "Fri ", "Sat ", "Sun " } },
+    [PAT_HEADER_TRC] = { PRE_START, { "trc file: \"" } },
+    [PAT_SUMMARY_NEW] = { PRE_HAS, { "SSL handshake with " } },
+    [PAT_SUMMARY_OLD] = { PRE_HAS, { "IcmConnInit" } },
+    [PAT_PROXY] = { PRE_HAS, { "IcmConnInitClientSSL: Proxy connection to " } },
+    [PAT_NICONN] = { PRE_HAS, { "onnect to " } },
+    [PAT_BARE_ERR] = { PRE_START, { "SSL", "SSSL" } },
+    [PAT_ERROR_DURING] = { PRE_START, { "*** ERROR during " } },
+    [PAT_ERROR_GENERIC] = { PRE_START, { "*** ERROR => ", "ERROR => " } },
+    [PAT_RETURN] = { PRE_HAS, { ")==" } },
+    [PAT_CCL] = { PRE_START, { "CCL[" } },
+    [PAT_STATE] = { PRE_START, { "SSL_get_state()", "SSL:SSL_get_state()" } },
+    [PAT_NI] = { PRE_START, { "SSL NI-" } },
+    [PAT_PSE] = { PRE_START,
+                  { "cli SSL session PSE \"", "srv SSL session PSE \"",
+                    "session uses PSE file \"" } },
+    [PAT_CIPHERS] = { PRE_START, { "SSL_CTX ciphersuites=", "session ciphersuites=" } },
+    [PAT_PVFLAGS] = { PRE_START, { "Client SSL_CTX ", "Server SSL_CTX " } },
+    [PAT_SNI] = { PRE_START, { "TLSextSNI server_name=\"" } },
+    [PAT_TARGET] = { PRE_START, { "Target" } },
+    [PAT_SERVERCERT] = { PRE_START, { "ServerCert.subject = <" } },
+    [PAT_SSL_FAILED] = { PRE_HAS, { ": SSL_" } },
+    [PAT_SIRECV] = { PRE_START, { "SSL::SiRecv() failed" } },
+    [PAT_ALERT] = { PRE_HAS, { " alert message from the peer" } },
+    [PAT_STACK_BEGIN] = { PRE_START, { ">>" } },
+    [PAT_STACK_END] = { PRE_START, { "<<" } },
+    [PAT_STACK_ENTRY] = { PRE_START, { "0x" } },
+    [PAT_STACK_OLD] = { PRE_START, { "ERROR in " } },
+    [PAT_SECUDE_ERROR] = { PRE_START, { "secude_error " } },
+    [PAT_TREE] = { PRE_START,
+                   { "Subject:", "Issuer:", "Serial Number:", "Status:", "SignerStatus:" } },
+    [PAT_DUMP] = { PRE_START, { "in: ", "out: ", "in/out: " } },
+    [PAT_PHRASE] = { PRE_HAS,
+                     { "Peer not trusted", "client did not sen", "intermediary is NOT trusted",
+                       "no trust relationship to intermediary",
+                       "Failed to verify peer certificate" } },
+};
+
+/* Which byte values occur in a text: 256 bits. */
+struct byteset {
+    uint64_t w[4];
+};
+
+static void byteset_of(struct byteset *set, const uint8_t *p, size_t n)
+{
+    *set = (struct byteset){ { 0 } };
+    for (size_t i = 0; i < n; i++) {
+        set->w[p[i] >> 6] |= (uint64_t)1 << (p[i] & 63);
+    }
+}
+
+static bool byteset_covers(const struct byteset *have, const struct byteset *need)
+{
+    return ((need->w[0] & ~have->w[0]) | (need->w[1] & ~have->w[1]) | (need->w[2] & ~have->w[2]) |
+            (need->w[3] & ~have->w[3])) == 0;
+}
+
+/* Lengths and byte sets of the literals, filled once (icm_patterns_get). */
+static size_t prefilter_len[PAT_COUNT][PRE_LITS_MAX];
+static struct byteset prefilter_set[PAT_COUNT][PRE_LITS_MAX];
+
+/* Patterns (bit per enum icm_pat) that may match a subject starting with
+ * byte b (PRE_START), and the PRE_ANY ones. */
+static uint64_t prefilter_first[256];
+static uint64_t prefilter_any;
+
+/* The candidates for one subject, computed once per subject: the PRE_START
+ * patterns with a literal starting with its first byte, and the PRE_HAS
+ * patterns with a literal whose bytes all occur in it (a literal with a
+ * byte the line lacks needs no memmem). */
+struct subject_set {
+    const uint8_t *ptr;
+    size_t len;
+    uint64_t cand;
+};
+
+static uint64_t candidates(struct bytes s)
+{
+    struct byteset set;
+    uint64_t cand = prefilter_any;
+    if (!s.ptr || s.len == 0) {
+        return cand;
+    }
+    cand |= prefilter_first[s.ptr[0]];
+    byteset_of(&set, s.ptr, s.len);
+    for (size_t id = 0; id < PAT_COUNT; id++) {
+        const struct prefilter *f = &prefilter[id];
+        for (size_t i = 0; f->kind == PRE_HAS && i < PRE_LITS_MAX && f->lit[i]; i++) {
+            if (byteset_covers(&set, &prefilter_set[id][i])) {
+                cand |= (uint64_t)1 << id;
+                break;
+            }
+        }
+    }
+    return cand;
+}
+
+static bool prefilter_pass(struct subject_set *cache, enum icm_pat id, struct bytes s)
+{
+    const struct prefilter *f = &prefilter[id];
+    if (f->kind == PRE_ANY) {
+        return true;
+    }
+    if (!s.ptr) {
+        return false;
+    }
+    if (cache->ptr != s.ptr || cache->len != s.len) {
+        cache->cand = candidates(s);
+        cache->ptr = s.ptr;
+        cache->len = s.len;
+    }
+    if (!(cache->cand >> id & 1)) {
+        return false;
+    }
+    for (size_t i = 0; i < PRE_LITS_MAX && f->lit[i]; i++) {
+        size_t n = prefilter_len[id][i];
+        if (n > s.len) {
+            continue;
+        }
+        if (f->kind == PRE_START
+                ? s.ptr[0] == (uint8_t)f->lit[i][0] && memcmp(s.ptr, f->lit[i], n) == 0
+                : memmem(s.ptr, s.len, f->lit[i], n) != NULL) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The compiled patterns are shared by every parser of the process: compiled
+ * (and JIT-compiled) on first use, freed at exit. Not thread-safe: tlsdiag
+ * and the fuzz targets parse on one thread; a threaded caller must create
+ * its first parser before starting threads. Match data and the match
+ * context stay per parser. */
+static pcre2_code *shared_re[PAT_COUNT];
+static bool shared_ready;
+
+static void icm_patterns_free(void)
+{
+    for (size_t i = 0; i < PAT_COUNT; i++) {
+        pcre2_code_free(shared_re[i]);
+        shared_re[i] = NULL;
+    }
+    shared_ready = false;
+}
+
+static bool icm_patterns_get(void)
+{
+    static bool registered;
+    if (shared_ready) {
+        return true;
+    }
+    for (size_t i = 0; i < PAT_COUNT; i++) {
+        for (size_t j = 0; j < PRE_LITS_MAX && prefilter[i].lit[j]; j++) {
+            prefilter_len[i][j] = strlen(prefilter[i].lit[j]);
+            byteset_of(&prefilter_set[i][j], (const uint8_t *)prefilter[i].lit[j],
+                       prefilter_len[i][j]);
+            if (prefilter[i].kind == PRE_START) {
+                prefilter_first[(uint8_t)prefilter[i].lit[j][0]] |= (uint64_t)1 << i;
+            }
+        }
+        if (prefilter[i].kind == PRE_ANY) {
+            prefilter_any |= (uint64_t)1 << i;
+        }
+        if (shared_re[i]) {
+            continue;
+        }
+        int errcode;
+        PCRE2_SIZE erroff;
+        shared_re[i] = pcre2_compile((PCRE2_SPTR)pattern_src[i], PCRE2_ZERO_TERMINATED,
+                                     PCRE2_DOTALL, &errcode, &erroff, NULL);
+        if (!shared_re[i]) {
+            PCRE2_UCHAR msg[256];
+            pcre2_get_error_message(errcode, msg, sizeof msg);
+            fprintf(stderr, "icm: pattern %zu does not compile at %zu: %s\n", i, (size_t)erroff,
+                    (const char *)msg);
+            return false;
+        }
+        (void)pcre2_jit_compile(shared_re[i], PCRE2_JIT_COMPLETE); /* interpreter when no JIT */
+    }
+    if (!registered) {
+        registered = atexit(icm_patterns_free) == 0; /* keeps leak checkers quiet */
+    }
+    shared_ready = true;
+    return true;
+}
+
 /* ---- parser state ------------------------------------------------------- */
 
 /* The connection being assembled on one thread (format 9.3). */
@@ -139,11 +342,13 @@ struct icm_thread {
 
 struct icm_parser {
     struct evidence *ev;
-    const char *path; /* arena copy */
-    pcre2_code *re[PAT_COUNT];
+    const char *path;      /* arena copy */
+    pcre2_code *const *re; /* shared_re */
     pcre2_match_data *md;
     pcre2_match_context *mctx;
-    struct bytes subject; /* the text of the last successful match */
+    struct subject_set pre; /* prefilter cache (the bytes may change under the same pointer:
+                               reset for every line) */
+    struct bytes subject;   /* the text of the last successful match */
     struct icm_thread *threads;
     size_t cur;   /* index of the current thread; ICM_THREADS_MAX: none yet */
     uint64_t use; /* clock for least-recently-used eviction */
@@ -165,6 +370,9 @@ static enum status flush_held(struct icm_parser *p);
 static bool match(struct icm_parser *p, enum icm_pat id, struct bytes s)
 {
     static const uint8_t empty[1] = { 0 };
+    if (!prefilter_pass(&p->pre, id, s)) {
+        return false;
+    }
     PCRE2_SPTR subj = s.ptr ? s.ptr : empty;
     int rc = pcre2_match(p->re[id], subj, s.len, 0, 0, p->md, p->mctx);
     if (rc > 0) {
@@ -203,6 +411,16 @@ static bool view_starts(struct bytes b, const char *head)
 static bool view_has(struct bytes b, const char *needle)
 {
     return b.ptr && b.len > 0 && memmem(b.ptr, b.len, needle, strlen(needle)) != NULL;
+}
+
+/* view_to without snprintf, for the per-line paths; n > 0. */
+static void view_copy(char *dst, size_t n, struct bytes b)
+{
+    size_t k = b.len < n - 1 ? b.len : n - 1;
+    for (size_t i = 0; i < k; i++) {
+        dst[i] = (char)b.ptr[i];
+    }
+    dst[k] = '\0';
 }
 
 static void view_to(char *dst, size_t n, struct bytes b)
@@ -392,6 +610,79 @@ static enum status add_alert(struct icm_parser *p, struct icm_draft *d, int desc
                         CAP_TLS_ALERTS_PER_HANDSHAKE, &a));
 }
 
+/* ---- trace time ---------------------------------------------------------- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Reads n decimal digits at *s; false on anything else. */
+static bool digits_at(const char **s, unsigned n, unsigned *ret)
+{
+    unsigned v = 0;
+    for (unsigned i = 0; i < n; i++) {
+        char ch = (*s)[i];
+        if (ch < '0' || ch > '9') {
+            return false;
+        }
+        v = v * 10 + (unsigned)(ch - '0');
+    }
+    *s += n;
+    *ret = v;
+    return true;
+}
+
+/* "Wed Dec 14 11:07:05:502 2022" (format 4.2; the text PAT_TIMESTAMP
+ * matched) as if it were UTC: the trace says nothing of its zone. */
+static bool ts_parse(const char *text, struct ev_time *ret)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    unsigned mon = 0, day, hh, mm, ss, ms, year;
+    const char *s = text;
+    if (strlen(s) < 24) {
+        return false;
+    }
+    s += 4;
+    for (unsigned i = 0; i < 12; i++) {
+        if (strncmp(s, months + 3 * i, 3) == 0) {
+            mon = i + 1;
+        }
+    }
+    if (mon == 0) {
+        return false;
+    }
+    s += 3;
+    while (*s == ' ') {
+        s++;
+    }
+    if (!digits_at(&s, s[1] >= '0' && s[1] <= '9' ? 2 : 1, &day) || *s++ != ' ' ||
+        !digits_at(&s, 2, &hh) || *s++ != ':' || !digits_at(&s, 2, &mm) || *s++ != ':' ||
+        !digits_at(&s, 2, &ss) || *s++ != ':' || !digits_at(&s, 3, &ms) || *s++ != ' ' ||
+        !digits_at(&s, 4, &year)) {
+        return false;
+    }
+    if (day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) {
+        return false;
+    }
+    int64_t days = days_from_civil(year, mon, day);
+    *ret =
+        (struct ev_time){ .sec = days * 86400 + hh * 3600 + mm * 60 + ss, .nsec = ms * 1000000u };
+    return true;
+}
+
+bool icm_time_parse(const char *text, struct ev_time *ret)
+{
+    return text && ts_parse(text, ret);
+}
+
 /* ---- threads and drafts ------------------------------------------------- */
 
 static struct icm_thread *cur_thread(struct icm_parser *p)
@@ -521,6 +812,7 @@ static enum status draft_get(struct icm_parser *p, struct icm_thread *t, uint64_
             }
         }
         TRY(header_notes(p, d, line_no));
+        c->has_stated_time = t->ts[0] && ts_parse(t->ts, &c->stated_time);
         if (t->ts[0]) {
             TRY(note(p, d, line_no,
                      ev_printf(&p->ev->arena, "thread time before this attempt: %s (server local)",
@@ -558,7 +850,7 @@ static bool contradicts(const struct icm_thread *t, enum ev_side side)
 static struct icm_thread *thread_select(struct icm_parser *p, struct bytes id)
 {
     char key[ICM_THREAD_ID_MAX + 1];
-    view_to(key, sizeof key, id);
+    view_copy(key, sizeof key, id);
     struct icm_thread *t = cur_thread(p);
     if (t && strcmp(t->id, key) == 0) {
         t->last_use = ++p->use;
@@ -1177,15 +1469,48 @@ static enum status header_line(struct icm_parser *p, struct bytes pl, bool *ret_
     return ST_OK;
 }
 
+/* A hex dump row (format 4.5): "<8-16 hex> <blanks> <6 digits> ... |<text>|".
+ * Rows are application data, never TLS facts: they skip classification,
+ * which is most of the work in a big level-3 trace. (Before this check a
+ * 16-character phrase in the text column could be taken for a statement.) */
+static bool hex_dump_row(struct bytes pl)
+{
+    size_t i = 0, hex = 0, digits = 0;
+    if (pl.len < 8 + 1 + 6 + 1 + 2 || pl.ptr[pl.len - 1] != '|') {
+        return false;
+    }
+    while (i < pl.len &&
+           ((pl.ptr[i] >= '0' && pl.ptr[i] <= '9') || (pl.ptr[i] >= 'a' && pl.ptr[i] <= 'f'))) {
+        i++, hex++;
+    }
+    if (hex < 8 || hex > 16 || i >= pl.len || pl.ptr[i] != ' ') {
+        return false;
+    }
+    while (i < pl.len && pl.ptr[i] == ' ') {
+        i++;
+    }
+    while (i < pl.len && pl.ptr[i] >= '0' && pl.ptr[i] <= '9') {
+        i++, digits++;
+    }
+    return digits == 6 && i < pl.len && pl.ptr[i] == ' ' && memchr(pl.ptr + i, '|', pl.len - i);
+}
+
 static enum status classify(struct icm_parser *p, struct icm_thread *t, struct bytes pl,
                             uint64_t no)
 {
     struct icm_draft *d;
     enum status st;
 
+    if (hex_dump_row(pl)) {
+        return ST_OK;
+    }
+
     if (match(p, PAT_TIMESTAMP, pl)) {
         /* Moves the thread's clock only: never a boundary (format 4.2). */
-        view_to(t->ts, sizeof t->ts, pl);
+        view_copy(t->ts, sizeof t->ts, pl);
+        if (t->d.conn && !t->d.conn->has_stated_time) {
+            t->d.conn->has_stated_time = ts_parse(t->ts, &t->d.conn->stated_time);
+        }
         return ST_OK;
     }
     if (match(p, PAT_STACK_BEGIN, pl)) {
@@ -1301,14 +1626,36 @@ static enum status classify(struct icm_parser *p, struct icm_thread *t, struct b
     return ST_OK;
 }
 
+/* "[Thr <id>] <payload>" (format 4.1, regex ^\[Thr ([^\]]*)\] ?(.*)$), by
+ * hand: it runs on every line, before the prefilter can help. */
+static bool split_prefix(struct bytes line, struct bytes *ret_id, struct bytes *ret_payload)
+{
+    static const char head[] = "[Thr ";
+    size_t n = sizeof head - 1;
+    if (!view_starts(line, head)) {
+        return false;
+    }
+    const uint8_t *close = memchr(line.ptr + n, ']', line.len - n);
+    if (!close) {
+        return false;
+    }
+    size_t at = (size_t)(close - line.ptr) + 1;
+    if (at < line.len && line.ptr[at] == ' ') {
+        at++;
+    }
+    *ret_id = (struct bytes){ .ptr = line.ptr + n, .len = (size_t)(close - line.ptr) - n };
+    *ret_payload = (struct bytes){ .ptr = line.ptr + at, .len = line.len - at };
+    return true;
+}
+
 enum status icm_parser_feed_line(struct icm_parser *p, struct bytes line, uint64_t line_no)
 {
     struct icm_thread *t;
     struct bytes payload;
 
-    if (match(p, PAT_PREFIX, line)) {
-        struct bytes id = grp(p, 1);
-        payload = grp(p, 2);
+    struct bytes id;
+    p->pre = (struct subject_set){ 0 }; /* buffers are reused from line to line */
+    if (split_prefix(line, &id, &payload)) {
         t = thread_select(p, id);
         p->prefixed_seen = true;
     } else {
@@ -1358,21 +1705,11 @@ struct icm_parser *icm_parser_new(struct evidence *ev, const char *path)
     }
     pcre2_set_match_limit(p->mctx, ICM_MATCH_LIMIT);
     pcre2_set_depth_limit(p->mctx, ICM_DEPTH_LIMIT);
-    for (size_t i = 0; i < PAT_COUNT; i++) {
-        int errcode;
-        PCRE2_SIZE erroff;
-        p->re[i] = pcre2_compile((PCRE2_SPTR)pattern_src[i], PCRE2_ZERO_TERMINATED, PCRE2_DOTALL,
-                                 &errcode, &erroff, NULL);
-        if (!p->re[i]) {
-            PCRE2_UCHAR msg[256];
-            pcre2_get_error_message(errcode, msg, sizeof msg);
-            fprintf(stderr, "icm: pattern %zu does not compile at %zu: %s\n", i, (size_t)erroff,
-                    (const char *)msg);
-            icm_parser_free(p);
-            return NULL;
-        }
-        (void)pcre2_jit_compile(p->re[i], PCRE2_JIT_COMPLETE); /* interpreter when no JIT */
+    if (!icm_patterns_get()) {
+        icm_parser_free(p);
+        return NULL;
     }
+    p->re = shared_re;
     return p;
 }
 
@@ -1395,9 +1732,6 @@ void icm_parser_free(struct icm_parser *p)
 {
     if (!p) {
         return;
-    }
-    for (size_t i = 0; i < PAT_COUNT; i++) {
-        pcre2_code_free(p->re[i]);
     }
     pcre2_match_data_free(p->md);
     pcre2_match_context_free(p->mctx);
@@ -1630,6 +1964,16 @@ static enum status feed_decoded(struct icm_parser *p, struct bytes line, uint64_
     }
 }
 
+/* Most trace lines are ASCII: they need no decoding step. */
+static bool ascii_only(struct bytes b)
+{
+    uint8_t any = 0;
+    for (size_t i = 0; i < b.len; i++) {
+        any |= b.ptr[i];
+    }
+    return (any & 0x80) == 0;
+}
+
 static enum status feed_raw(struct icm_parser *p, struct bytes raw, uint64_t no)
 {
     if (!p->obuf) {
@@ -1641,6 +1985,9 @@ static enum status feed_raw(struct icm_parser *p, struct bytes raw, uint64_t no)
     }
     if (no == 1 && view_starts(raw, "\xef\xbb\xbf")) {
         raw = (struct bytes){ .ptr = raw.ptr + 3, .len = raw.len - 3 }; /* UTF-8 BOM */
+    }
+    if (ascii_only(raw)) {
+        return feed_decoded(p, raw, no); /* nothing to decode: no copy */
     }
     struct obuf o = { .p = p->obuf, .cap = p->obuf_cap };
     decode_line(raw, &o);
@@ -1694,10 +2041,31 @@ enum status icm_parse_buffer(struct icm_parser *p, const uint8_t *buf, size_t le
 
 #define ICM_READ_CHUNK 16384u
 
+/* A line skipped as unreadable (longer than CAP_LINE_MAX, or holding NUL
+ * bytes: binary data, or the zero blocks a crash leaves in a log file). */
+static void skip_line(struct ev_input *in, uint64_t no, uint64_t *first)
+{
+    in->skipped++;
+    if (*first == 0) {
+        *first = no;
+    }
+}
+
+/* Feeds one complete line, or skips it when it holds NUL bytes. */
+static enum status read_line(struct icm_parser *p, struct ev_input *in, struct bytes line,
+                             uint64_t no, uint64_t *first_skipped)
+{
+    if (line.len > 0 && memchr(line.ptr, '\0', line.len)) {
+        skip_line(in, no, first_skipped);
+        return ST_OK;
+    }
+    return feed_raw(p, line, no);
+}
+
 enum status icm_read_file(struct evidence *ev, const char *path, char *errbuf, size_t errlen)
 {
     enum status st = ST_OK;
-    uint64_t no = 0, total = 0;
+    uint64_t no = 0, total = 0, first_skipped = 0;
     bool skipping = false;
     size_t have = 0, cap = (size_t)CAP_LINE_MAX + ICM_READ_CHUNK;
     uint8_t *buf = NULL;
@@ -1744,7 +2112,7 @@ enum status icm_read_file(struct evidence *ev, const char *path, char *errbuf, s
                     break;
                 }
                 no++;
-                in->skipped++;
+                skip_line(in, no, &first_skipped);
                 continue;
             }
             if (ls != ST_OK) {
@@ -1755,7 +2123,7 @@ enum status icm_read_file(struct evidence *ev, const char *path, char *errbuf, s
                 skipping = false; /* the tail of an overlong line */
                 continue;
             }
-            st = feed_raw(p, line, no);
+            st = read_line(p, in, line, no, &first_skipped);
             if (st != ST_OK) {
                 snprintf(errbuf, errlen, "%s:%llu: %s", path, (unsigned long long)no,
                          status_name(st));
@@ -1766,9 +2134,11 @@ enum status icm_read_file(struct evidence *ev, const char *path, char *errbuf, s
         memmove(buf, buf + used, have - used);
         have -= used;
         if (have == cap) {
+            if (!skipping) {
+                skip_line(in, no + 1, &first_skipped); /* counted once however long */
+            }
             skipping = true; /* a line longer than CAP_LINE_MAX: drop it */
             have = 0;
-            in->skipped++;
         }
         if (eof) {
             if (have > 0 && !skipping) {
@@ -1776,7 +2146,7 @@ enum status icm_read_file(struct evidence *ev, const char *path, char *errbuf, s
                 if (last.ptr[last.len - 1] == '\r') {
                     last.len--;
                 }
-                st = feed_raw(p, last, ++no);
+                st = read_line(p, in, last, ++no, &first_skipped);
                 if (st != ST_OK) {
                     snprintf(errbuf, errlen, "%s:%llu: %s", path, (unsigned long long)no,
                              status_name(st));
@@ -1787,6 +2157,17 @@ enum status icm_read_file(struct evidence *ev, const char *path, char *errbuf, s
             }
             break;
         }
+    }
+    if (st == ST_OK && in->skipped > 0) {
+        /* The rest was read: results stand, the exit status says "partly". */
+        snprintf(errbuf, errlen,
+                 "%s: %llu line(s) skipped as unreadable (longer than %u bytes or holding NUL "
+                 "bytes), the first at line %llu; results are for the rest",
+                 path, (unsigned long long)in->skipped, (unsigned)CAP_LINE_MAX,
+                 (unsigned long long)first_skipped);
+        in->error = ev_strdup(&ev->arena, "lines skipped as unreadable (overlong or NUL bytes)");
+        in->error_ref = first_skipped;
+        st = ST_TRUNCATED;
     }
 out:
     if (p) {
@@ -1800,4 +2181,45 @@ out:
     free(buf);
     fclose(f);
     return st;
+}
+
+/* ---- first timestamp of a file ------------------------------------------- */
+
+static bool day_name(struct bytes b)
+{
+    static const char *const days[] = { "Mon ", "Tue ", "Wed ", "Thu ", "Fri ", "Sat ", "Sun " };
+    for (size_t i = 0; i < sizeof days / sizeof days[0]; i++) {
+        if (view_starts(b, days[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool icm_first_time(const char *path, struct ev_time *ret)
+{
+    bool found = false;
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = malloc(ICM_FIRST_TIME_SCAN);
+    size_t n = (f && buf) ? fread(buf, 1, ICM_FIRST_TIME_SCAN, f) : 0;
+    struct parse_error err = { 0 };
+    struct cursor c;
+    struct bytes line, id, payload;
+    cur_init(&c, buf, n, 0, &err);
+    while (!found && cur_line(&c, CAP_LINE_MAX, &line) == ST_OK) {
+        if (!split_prefix(line, &id, &payload)) {
+            payload = line;
+        }
+        payload = view_ltrim(payload);
+        if (payload.len < 48 && day_name(payload)) {
+            char text[48];
+            view_copy(text, sizeof text, payload);
+            found = ts_parse(text, ret);
+        }
+    }
+    free(buf);
+    if (f) {
+        fclose(f);
+    }
+    return found;
 }

@@ -51,8 +51,13 @@ struct icm_header {
     char patchno[16];
 };
 
-/* Compiles the patterns; NULL when out of memory or PCRE2 refuses one (a
- * programmer error, reported on stderr). `path` is kept for source.path. */
+/* NULL when out of memory or PCRE2 refuses a pattern (a programmer error,
+ * reported on stderr). `path` is kept for source.path. The patterns are
+ * compiled (and JIT-compiled) once per process, on the first call, and
+ * shared by all parsers (freed at exit); not thread-safe: create the first
+ * parser before starting threads. Each parser has its own match data. A
+ * literal prefilter (icm.c) keeps lines that no pattern can match, and hex
+ * dump rows, away from PCRE2. */
 struct icm_parser *icm_parser_new(struct evidence *ev, const char *path);
 /* One line without its terminator, already decoded to UTF-8 (icm_read_file
  * does that); bytes are arbitrary and never trusted. ST_NOMEM/ST_LIMIT when
@@ -73,12 +78,26 @@ bool icm_sniff(const uint8_t *head, size_t len);
  * or CRLF, UTF-8 or Latin-1/CP1252 (a line that is not valid UTF-8 is
  * converted), typographic quotes turned into ASCII ones, '#' splitting in
  * unprefixed lines. Adds an ev_input of kind EV_IN_ICM (units = lines).
+ * Lines holding NUL bytes (binary data, zero blocks after a crash) are
+ * skipped and counted like overlong ones. A last line without a line end is
+ * read as it is (published excerpts never end with one): no error.
  * Returns ST_OK; ST_UNSUPPORTED when the file cannot be opened; ST_TRUNCATED
- * on a read error (what came before is kept); ST_NOMEM/ST_LIMIT when the
- * evidence arena is full. On failure writes one line naming the file (and
- * the line) to errbuf. */
+ * on a read error (what came before is kept) and when lines were skipped
+ * (the rest was read; in.error says so): the caller's exit status 3;
+ * ST_NOMEM/ST_LIMIT when the evidence arena is full. Except for ST_OK,
+ * writes one line naming the file (and the line) to errbuf. */
 MUST_USE enum status icm_read_file(struct evidence *ev, const char *path, char *errbuf,
                                    size_t errlen);
+
+/* A trace timestamp ("Wed Dec 14 11:07:05:502 2022", format 4.2) as if it
+ * were UTC (traces carry no zone). False when the text is not one. */
+bool icm_time_parse(const char *text, struct ev_time *ret);
+
+/* The first timestamp line of a trace file, looked for in its first
+ * ICM_FIRST_TIME_SCAN bytes (for ordering rotated files, analyzer/
+ * inputs_order.c). False when there is none or the file cannot be read. */
+#define ICM_FIRST_TIME_SCAN (4u << 20)
+bool icm_first_time(const char *path, struct ev_time *ret);
 
 /* The same over a buffer, for an existing parser (tests, fuzz target):
  * every line of buf goes through the decoding steps above, then

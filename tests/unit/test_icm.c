@@ -465,6 +465,26 @@ static const struct {
       "[Thr 1]   Target Hostname=\"x\"\r\n[Thr 1]   TLSextSNI "
       "server_name=\"y\"\r",
       { .conns = 1, .target = "x", .sni = "y", .last = 2 } },
+    /* prefilter and hex dump rows (speed paths must not change results) */
+    { "hex dump rows are data",
+      "[Thr 1] Address           Offset  Data\n"
+      "[Thr 1] 7f0773f7ba8e  000000  50656572 206e6f74 20747275 73746564 |Peer not trusted|\n"
+      "[Thr 1] 7f0773f7ba9e  000016  0a436f6e                            |.Con|\n",
+      { .conns = 0 } },
+    { "almost a hex row (5 digits) is classified",
+      "[Thr 1] 7f0773f7ba8e  00000  Peer not trusted |x|\n",
+      { .conns = 1, .statement = "Peer not trusted" } },
+    { "prefix without blank after ']'",
+      "[Thr 7]*** ERROR => SSL handshake with h:443 failed: "
+      "SSSLERR_EWOULDBLOCK (-71)\n",
+      { .conns = 1, .thread = "7", .error = "SSSLERR_EWOULDBLOCK", .code = -71 } },
+    { "empty thread id",
+      "[Thr ] SSSLERR_CONN_CLOSED (-10)\n",
+      { .conns = 1, .thread = "-", .error = "SSSLERR_CONN_CLOSED", .code = -10 } },
+    { "no closing bracket: unprefixed",
+      "[Thr 1 *** ERROR => SSL handshake with h:443 failed: SSSLERR_EWOULDBLOCK (-71)\n",
+      { .conns = 1, .error = "SSSLERR_EWOULDBLOCK" } },
+    { "literal at the very end of the line", "[Thr 1] x ERROR => SSL", { .conns = 0 } },
 };
 
 static void test_line_cases(void)
@@ -856,8 +876,53 @@ static int test_samples(void)
     return 0;
 }
 
+/* Trace time (format 4.2) as if UTC, for correlation and input order. */
+static void test_time(void)
+{
+    static const struct {
+        const char *text;
+        bool ok;
+        int64_t sec;
+        uint32_t nsec;
+    } cases[] = {
+        { "Wed Dec 14 11:07:05:502 2022", true, 1671016025, 502000000u },
+        { "Thu Jan  1 00:00:00:000 1970", true, 0, 0 },
+        { "Tue Feb 29 23:59:59:999 2000", true, 951868799, 999000000u },
+        { "Wed Dec 14 11:07:05.502 2022", false, 0, 0 }, /* dot, not colon */
+        { "Wed Foo 14 11:07:05:502 2022", false, 0, 0 },
+        { "Wed Dec 14 25:07:05:502 2022", false, 0, 0 },
+        { "Wed Dec 14 11:07:05:502 22", false, 0, 0 },
+        { "", false, 0, 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct ev_time t = { 0 };
+        bool ok = icm_time_parse(cases[i].text, &t);
+        CHECK_INT(ok, cases[i].ok, cases[i].text);
+        if (ok && cases[i].ok) {
+            CHECK_INT(t.sec, cases[i].sec, cases[i].text);
+            CHECK_INT(t.nsec, cases[i].nsec, cases[i].text);
+        }
+    }
+    struct evidence ev;
+    ev_init(&ev);
+    static const char text[] = "[Thr 1] Wed Dec 14 11:07:05:502 2022\n"
+                               "[Thr 1] SSSLERR_CONN_CLOSED (-10)\n"
+                               "[Thr 2] SSSLERR_CONN_CLOSED (-10)\n"
+                               "[Thr 2] Wed Dec 14 11:07:06:000 2022\n";
+    parse_text(&ev, text, strlen(text));
+    CHECK_INT(ev.conn_count, 2, "stated time");
+    if (ev.conn_count == 2) {
+        CHECK(ev.conns[0]->has_stated_time && ev.conns[0]->stated_time.sec == 1671016025,
+              "time from the thread's clock");
+        CHECK(ev.conns[1]->has_stated_time && ev.conns[1]->stated_time.sec == 1671016026,
+              "first time seen while open");
+    }
+    ev_fini(&ev);
+}
+
 int main(void)
 {
+    test_time();
     test_line_cases();
     test_motivating_case();
     test_grouping();
