@@ -261,6 +261,15 @@ static void print_input(struct tx *t, const struct ev_input *in)
         tx_off(t);
         tx_put(t, "\n");
     }
+    if (in->fragments > 0) {
+        /* TLS over fragmented IP is rare but real (VPNs, small MTUs): say
+         * that those bytes were not looked at, so a gap is not a mystery. */
+        tx_printf(t,
+                  "  note: %" PRIu64 " IP %s not reassembled; TCP data in %s counts as "
+                  "missing\n",
+                  in->fragments, plural(in->fragments, "fragment was", "fragments were"),
+                  plural(in->fragments, "it", "them"));
+    }
 }
 
 /* Every input is an ICM trace: count attempts, not handshakes in TCP connections (a trace
