@@ -548,6 +548,14 @@ static bool ends_with_hidden_alert(const struct ev_connection *c)
     return m->encrypted && m->length <= 32 && answer;
 }
 
+/* Every alert came after the first TCP close: the side that closed first sent
+ * none, and the alerts answer the close (OpenSSL 3 sends a fatal decode_error
+ * when the peer's FIN arrives mid-handshake: "unexpected eof while reading"). */
+static bool alerts_answer_close(const struct ev_connection *c)
+{
+    return c->close_ref != 0 && c->alert_count > 0 && c->alerts[0].ref > c->close_ref;
+}
+
 /* ---- words ------------------------------------------------------------------ */
 
 static const char *normalised_error(struct ev_arena *a, const char *name)
@@ -991,8 +999,9 @@ enum status facts_compute_env(struct ev_arena *a, const struct ev_connection *c,
     if (trace) {
         v[FACT_SILENT_CLOSE] = yn(terr && strcmp(terr, "SSSLERR_CONN_CLOSED") == 0);
     } else {
-        v[FACT_SILENT_CLOSE] = yn(c->outcome == EV_OUT_FAILED && c->alert_count == 0 &&
-                                  !c->not_tls && !ends_with_hidden_alert(c));
+        v[FACT_SILENT_CLOSE] =
+            yn(c->outcome == EV_OUT_FAILED && !c->not_tls &&
+               (c->alert_count == 0 ? !ends_with_hidden_alert(c) : alerts_answer_close(c)));
     }
 
     v[FACT_SERVER_CERT] = c->server_chain                                    ? "seen"

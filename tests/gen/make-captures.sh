@@ -192,6 +192,62 @@ make_pki() {
 }
 
 if [ "$REGEN_PKI" = 1 ] || ! pki_complete; then make_pki; else say "reusing test PKI in ${PKI#$REPO/}"; fi
+
+# Certificates added for the per-rule scenarios. Made only when missing, so
+# adding one never touches the PKI the older captures were made with (with
+# --regen-pki, make_pki deletes them first and they are made again here).
+# mk_ca_signed NAME CN ISSUER START END KEYSPEC EXT-LINES: issued with
+# `openssl ca` (explicit dates). START/END as YYYYMMDDHHMMSSZ, or START "-"
+# (from now) and END a number of days. KEYSPEC: ec (P-256) or rsa:BITS.
+mk_ca_signed() {
+  local name=$1 cn=$2 issuer=$3 start=$4 end=$5 keyspec=$6 ext=$7 d=$WORK/ca-$1
+  local ka=("${EC[@]}"); [ "$keyspec" != ec ] && ka=(-newkey "$keyspec")
+  local dates=(-startdate "$start" -enddate "$end"); [ "$start" = - ] && dates=(-days "$end")
+  mkdir -p "$d/new"; : >"$d/index.txt"; echo 2000 >"$d/serial"
+  cat >"$d/ca.cnf" <<EOF
+[ca]
+default_ca = c
+[c]
+database = $d/index.txt
+serial = $d/serial
+new_certs_dir = $d/new
+default_md = sha256
+policy = p
+unique_subject = no
+[p]
+countryName = optional
+organizationName = optional
+commonName = supplied
+[ext]
+$ext
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EOF
+  openssl req -new -config "$MINCNF" "${ka[@]}" -nodes -keyout "$PKI/$name.TEST-KEY.pem" \
+    -subj "$SUBJ_TAIL/CN=$cn" -out "$d/req.csr" 2>/dev/null
+  openssl ca -batch -config "$d/ca.cnf" -extensions ext -notext \
+    -cert "$PKI/$issuer.pem" -keyfile "$PKI/$issuer.TEST-KEY.pem" "${dates[@]}" \
+    -in "$d/req.csr" -out "$PKI/$name.pem" >"$d/ca.log" 2>&1 || { cat "$d/ca.log" >&2; die "openssl ca failed for $name"; }
+  chmod 644 "$PKI/$name.pem" "$PKI/$name.TEST-KEY.pem"
+}
+SRV_EXT_LINES='basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost,DNS:server.tlsdiag.test,IP:127.0.0.1,IP:::1'
+CLI_EXT_LINES='basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = clientAuth'
+make_pki_extra() {
+  [ -s "$PKI/server-expired.pem" ] || mk_ca_signed server-expired localhost server-root-ca \
+    20200101000000Z 20210101000000Z ec "$SRV_EXT_LINES"
+  [ -s "$PKI/client-a-future.pem" ] || mk_ca_signed client-a-future client-a-future.tlsdiag.test client-ca-a \
+    20400101000000Z 20410101000000Z ec "$CLI_EXT_LINES"
+  [ -s "$PKI/client-a-server-eku.pem" ] || mk_ca_signed client-a-server-eku client-a-server-eku.tlsdiag.test \
+    client-ca-a - 3650 ec "${CLI_EXT_LINES/clientAuth/serverAuth}"
+  [ -s "$PKI/server-rsa1024.pem" ] || mk_ca_signed server-rsa1024 localhost server-root-ca \
+    - 3650 rsa:1024 "$SRV_EXT_LINES"
+}
+make_pki_extra
 # GnuTLS scenario's trust list: Test CA 001..200, then client CA A (201 names)
 awk '/BEGIN CERTIFICATE/{n++} n<=200' "$PKI/ca-list-300.pem" >"$WORK/ca-list-200-plus-a.pem"
 cat "$PKI/client-ca-a.pem" >>"$WORK/ca-list-200-plus-a.pem"
@@ -323,6 +379,38 @@ scenario starttls-smtp 44314 pcap "python3 ssl (OpenSSL) fake SMTP server + open
 scenario expired-client-cert 44315 pcap "openssl s_server + openssl s_client" \
   "client cert from CA A that expired 2021-01-01; server rejects it" \
   "TLS 1.2|3|1|server:fatal/certificate_expired(45)|failed"
+# One capture per rule that can fire from a capture (named after the rule).
+scenario server-cert-expired 44316 pcap "openssl s_server + openssl s_client" \
+  "server leaf expired 2021-01-01 (issued by the server root the client trusts); the client rejects it" \
+  "TLS 1.2|none|absent|client:fatal/certificate_expired(45)|failed"
+scenario client-cert-not-yet-valid 44317 pcap "openssl s_server + openssl s_client" \
+  "client cert from CA A valid only from 2040-01-01; server rejects it" \
+  "TLS 1.2|3|1|server:fatal/bad_certificate(42)|failed"
+scenario missing-client-auth-eku 44318 pcap "openssl s_server + openssl s_client" \
+  "client cert from CA A whose extendedKeyUsage is serverAuth only; server rejects it" \
+  "TLS 1.2|3|1|server:fatal/unsupported_certificate(43)|failed"
+scenario hostname-mismatch 44319 pcap "openssl s_server + openssl s_client" \
+  "client sends SNI other.tlsdiag.test and verifies that name; the server certificate covers localhost, server.tlsdiag.test only; the client aborts" \
+  "TLS 1.2|none|absent|client:fatal/bad_certificate(42)|failed"
+scenario protocol-version 44320 pcap "openssl s_server + openssl s_client" \
+  "server TLS 1.3 only, client TLS 1.2 only; server answers the ClientHello with protocol_version" \
+  "unknown|none|absent|server:fatal/protocol_version(70)|failed"
+scenario peer-closed-during-handshake 44323 pcap "python3 socket server + openssl s_client" \
+  "server accepts TCP, reads the ClientHello and closes (FIN) without any alert; the OpenSSL 3 client then sends a fatal decode_error (unexpected eof)" \
+  "unknown|none|absent|client:fatal/decode_error(50)|failed"
+scenario weak-key 44324 pcap "openssl s_server + openssl s_client (both -cipher DEFAULT:@SECLEVEL=0)" \
+  "server leaf with an RSA 1024-bit key; both sides allow it (SECLEVEL=0), the handshake completes" \
+  "TLS 1.2|none|absent|client:encrypted,server:encrypted|established"
+scenario chain-incomplete 44325 pcap "openssl s_server + openssl s_client" \
+  "client sends its leaf (issued by intermediate A1) and the CA A root, but not the intermediate; the server (trusts CA A) rejects the chain" \
+  "TLS 1.2|1|2|server:fatal/unknown_ca(48)|failed"
+# (44321 and 44322 are left out: tshark decodes them as PCP pmcd/pmproxy, not TLS)
+scenario no-shared-cipher 44326 pcap "openssl s_server + openssl s_client" \
+  "TLS 1.2, disjoint cipher lists (server ECDHE-RSA-AES128-GCM-SHA256, client ECDHE-RSA-AES256-GCM-SHA384); server answers the ClientHello with handshake_failure" \
+  "unknown|none|absent|server:fatal/handshake_failure(40)|failed"
+scenario no-sni 44327 pcap "python3 ssl (OpenSSL) server + openssl s_client -noservername" \
+  "ClientHello without server_name; the server's SNI callback refuses it with unrecognized_name" \
+  "unknown|none|absent|server:fatal/unrecognized_name(112)|failed"
 
 CLIENT_A=(-cert "$PKI/client-a.pem" -key "$PKI/client-a.TEST-KEY.pem" -cert_chain "$PKI/client-ca-a-int1.pem")
 
@@ -451,6 +539,99 @@ run_expired-client-cert() {
     -CAfile "$PKI/server-client-cas.pem"
   client "$1" "${S_CLIENT[@]}" -connect 127.0.0.1:$2 -cert "$PKI/client-a-expired.pem" \
     -key "$PKI/client-a-expired.TEST-KEY.pem"
+  srv_wait
+}
+run_server-cert-expired() {
+  srv_start "$1" $2 openssl s_server -naccept 1 -cert "$PKI/server-expired.pem" \
+    -key "$PKI/server-expired.TEST-KEY.pem" -accept 127.0.0.1:$2 -tls1_2
+  client "$1" "${S_CLIENT[@]}" -connect 127.0.0.1:$2
+  srv_wait
+}
+run_client-cert-not-yet-valid() {
+  srv_start "$1" $2 "${S_SERVER[@]}" -accept 127.0.0.1:$2 -tls1_2 -Verify 1 -verify_return_error \
+    -CAfile "$PKI/server-client-cas.pem"
+  client "$1" "${S_CLIENT[@]}" -connect 127.0.0.1:$2 -cert "$PKI/client-a-future.pem" \
+    -key "$PKI/client-a-future.TEST-KEY.pem"
+  srv_wait
+}
+run_missing-client-auth-eku() {
+  srv_start "$1" $2 "${S_SERVER[@]}" -accept 127.0.0.1:$2 -tls1_2 -Verify 1 -verify_return_error \
+    -CAfile "$PKI/server-client-cas.pem"
+  client "$1" "${S_CLIENT[@]}" -connect 127.0.0.1:$2 -cert "$PKI/client-a-server-eku.pem" \
+    -key "$PKI/client-a-server-eku.TEST-KEY.pem"
+  srv_wait
+}
+run_hostname-mismatch() {
+  srv_start "$1" $2 "${S_SERVER[@]}" -accept 127.0.0.1:$2 -tls1_2
+  client "$1" openssl s_client -servername other.tlsdiag.test -verify_hostname other.tlsdiag.test \
+    -verify_return_error -CAfile "$PKI/server-root-ca.pem" -connect 127.0.0.1:$2
+  srv_wait
+}
+run_protocol-version() {
+  srv_start "$1" $2 "${S_SERVER[@]}" -accept 127.0.0.1:$2 -tls1_3
+  client "$1" "${S_CLIENT[@]}" -connect 127.0.0.1:$2 -tls1_2
+  srv_wait
+}
+run_no-shared-cipher() {
+  srv_start "$1" $2 "${S_SERVER[@]}" -accept 127.0.0.1:$2 -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256
+  client "$1" "${S_CLIENT[@]}" -connect 127.0.0.1:$2 -tls1_2 -cipher ECDHE-RSA-AES256-GCM-SHA384
+  srv_wait
+}
+run_no-sni() {
+  # s_server -servername NAME -servername_fatal judges only a server_name that
+  # is present (and installs its callback only with -cert2): a ClientHello
+  # without one passes. Python's sni_callback is called with None instead.
+  cat >"$WORK/sni.py" <<'PYEOF'
+import socket, ssl, sys
+pki, port = sys.argv[1], int(sys.argv[2])
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+ctx.load_cert_chain(pki + "/server.pem", pki + "/server.TEST-KEY.pem")
+ctx.sni_callback = lambda s, name, c: ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME if name is None else None
+ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.0.0.1", port)); ls.listen(1); ls.settimeout(20)
+c, _ = ls.accept(); c.settimeout(10)
+try:
+    ctx.wrap_socket(c, server_side=True).close()
+except (ssl.SSLError, OSError):
+    c.close()
+PYEOF
+  srv_start "$1" $2 "$PYTHON" "$WORK/sni.py" "$PKI" $2
+  client "$1" openssl s_client -noservername -verify_return_error -CAfile "$PKI/server-root-ca.pem" \
+    -connect 127.0.0.1:$2
+  srv_wait
+}
+run_peer-closed-during-handshake() {
+  # reads one whole TLS record (the ClientHello), then closes: FIN, no alert
+  cat >"$WORK/closer.py" <<'PYEOF'
+import socket, sys
+port = int(sys.argv[1])
+ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.0.0.1", port)); ls.listen(1); ls.settimeout(20)
+c, _ = ls.accept(); c.settimeout(10)
+buf = b""
+while len(buf) < 5 or len(buf) < 5 + int.from_bytes(buf[3:5], "big"):
+    d = c.recv(65536)
+    if not d:
+        break
+    buf += d
+c.close()
+PYEOF
+  srv_start "$1" $2 "$PYTHON" "$WORK/closer.py" $2
+  client "$1" "${S_CLIENT[@]}" -connect 127.0.0.1:$2
+  srv_wait
+}
+run_weak-key() {
+  srv_start "$1" $2 openssl s_server -naccept 1 -cert "$PKI/server-rsa1024.pem" \
+    -key "$PKI/server-rsa1024.TEST-KEY.pem" -accept 127.0.0.1:$2 -tls1_2 -cipher 'DEFAULT:@SECLEVEL=0'
+  client "$1" "${S_CLIENT[@]}" -connect 127.0.0.1:$2 -cipher 'DEFAULT:@SECLEVEL=0'
+  srv_wait
+}
+run_chain-incomplete() {
+  srv_start "$1" $2 "${S_SERVER[@]}" -accept 127.0.0.1:$2 -tls1_2 -Verify 1 -verify_return_error \
+    -CAfile "$PKI/client-ca-a.pem"
+  client "$1" "${S_CLIENT[@]}" -connect 127.0.0.1:$2 -cert "$PKI/client-a.pem" -key "$PKI/client-a.TEST-KEY.pem" \
+    -cert_chain "$PKI/client-ca-a.pem"
   srv_wait
 }
 

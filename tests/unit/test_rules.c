@@ -322,6 +322,24 @@ static void closed_after_hello_no_sni(struct ev_connection *c)
     c->ch.sni = NULL;
 }
 
+/* The server closes (FIN, frame 2) after the ClientHello; an OpenSSL 3 client
+ * answers the close with a fatal decode_error (frame 3): still a silent close. */
+static void closed_after_hello_eof_alert(struct ev_connection *c)
+{
+    closed_after_hello(c);
+    alert(c, EV_FROM_CLIENT, 50);
+    c->close_ref = 2;
+    c->alerts[0].ref = c->msgs[c->msg_count - 1].ref = 3;
+}
+
+/* The same alert before any close is not a silent close. */
+static void decode_error_before_close(struct ev_connection *c)
+{
+    closed_after_hello(c);
+    alert(c, EV_FROM_CLIENT, 50);
+    c->close_ref = 4;
+}
+
 /* TLS 1.3 without keys: the server's short encrypted record after the
  * client's Finished may be an alert, so no silent close. */
 static void tls13_hidden(struct ev_connection *c)
@@ -506,6 +524,10 @@ static const struct {
     { .name = "closed after hello, no SNI",
       .setup = closed_after_hello_no_sni,
       .want = "no_sni:warning peer_closed_during_handshake:error" },
+    { .name = "closed after hello, client alert answers the close",
+      .setup = closed_after_hello_eof_alert,
+      .want = "peer_closed_during_handshake:error" },
+    { .name = "alert before the close", .setup = decode_error_before_close, .want = "" },
     { .name = "TLS 1.3 hidden, failed",
       .setup = tls13_hidden,
       .want = "cert_request_not_visible:warning" },
