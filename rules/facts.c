@@ -362,6 +362,19 @@ static bool has_str(char **list, size_t n, const char *want)
     return false;
 }
 
+/* Level 1 writes only the "*** ERROR =>" summary; the detail block (state,
+ * NI addresses, PSE), the error stack and the CCL lines need level 2 or 3
+ * (icm-trace-format.md section 2). Which did this attempt get? */
+static const char *trace_detail(const struct ev_connection *c)
+{
+    if (c->source.kind != EV_SRC_ICM) {
+        return "n/a";
+    }
+    bool detail = c->handshake_state || c->statement_count > 0 || c->stated_cert_count > 0 ||
+                  c->identity || c->client.ip[0] || c->server.ip[0];
+    return detail ? "detail" : "summary";
+}
+
 static const char *missing_client_auth(const struct ev_cert *leaf)
 {
     if (!leaf) {
@@ -1030,6 +1043,7 @@ enum status facts_compute_env(struct ev_arena *a, const struct ev_connection *c,
     v[FACT_SNI] = !c->ch.seen ? "unknown" : c->ch.sni ? "present" : "absent";
     v[FACT_TRACE_NO_FITTING_CA] = yn(statement_has(c, "no certificate fitting"));
     v[FACT_TRACE_NOT_TLS] = yn(c->not_tls);
+    v[FACT_TRACE_DETAIL] = trace_detail(c);
     v[FACT_TRACE_NO_CLIENT_CERT] =
         yn(statement_has(c, "<no cert>") || statement_has(c, "did not sent any cert") ||
            statement_has(c, "did not send any cert"));

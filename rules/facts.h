@@ -45,6 +45,7 @@
     X(FACT_TRACE_NO_CLIENT_CERT, "trace_no_client_cert")           \
     X(FACT_TRACE_VERIFY_FAILED, "trace_verify_failed")             \
     X(FACT_TRACE_CHAIN_INCOMPLETE, "trace_chain_incomplete")       \
+    X(FACT_TRACE_DETAIL, "trace_detail")                           \
     X(FACT_CHAIN_INCOMPLETE, "chain_incomplete")                   \
     X(FACT_CHAIN_INCOMPLETE_SIDE, "chain_incomplete_side")         \
     /* references (a frame or line number, or "none") */           \
