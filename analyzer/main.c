@@ -23,6 +23,7 @@
 #include "findings.h"
 #include "icm.h"
 #include "inputs_order.h"
+#include "live_cmd.h"
 #include "pcap_input.h"
 #include "progress.h"
 #include "report.h"
@@ -52,7 +53,7 @@ static const char usage_main[] =
     "Commands:\n"
     "  analyze INPUT...   explain the handshakes in captures (pcap, pcapng, .gz)\n"
     "                     and SAP ICM traces (dev_icm)\n"
-    "  live -i IFACE      capture and explain handshakes as they happen (planned)\n"
+    "  live -i IFACE      capture and explain handshakes as they happen\n"
     "  check --cert F     would this client certificate be sent and accepted? (planned)\n"
     "  probe HOST[:PORT]  connect and show the server's CA list and chain (planned)\n"
     "  rules [ID]         list the diagnosis rules, or show one in full\n"
@@ -146,6 +147,11 @@ enum input_kind { IN_CAPTURE, IN_ICM, IN_UNKNOWN };
 
 static enum input_kind sniff_input(const char *path, char *errbuf, size_t errlen)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(errbuf, errlen, "is a directory; give the capture or trace files in it");
+        return IN_UNKNOWN;
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(errbuf, errlen, "cannot open: %s", strerror(errno));
@@ -497,7 +503,10 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "check") == 0) {
         return check_main(argc - 1, argv + 1);
     }
-    if (strcmp(cmd, "live") == 0 || strcmp(cmd, "probe") == 0) {
+    if (strcmp(cmd, "live") == 0) {
+        return live_main(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "probe") == 0) {
         return cmd_planned(cmd);
     }
     die_usage("unknown command", cmd);

@@ -209,3 +209,25 @@ enum status rules_evaluate_env(struct evidence *ev, const struct rule_catalog *c
     }
     return ST_OK;
 }
+
+/* One connection alone, as rules_evaluate_env does it for each (live
+ * capture: findings as each handshake ends). */
+enum status rules_evaluate_conn(struct evidence *ev, const struct rule_catalog *cat,
+                                const struct facts_env *env, const struct ev_connection *c,
+                                struct findings *fs)
+{
+    struct ev_arena *a = &ev->arena;
+    struct fact_table t;
+    TRY(facts_compute_env(a, c, env, &t));
+    size_t first = fs->count;
+    for (size_t j = 0; j < cat->count; j++) {
+        const struct rule *r = cat->rules[j];
+        if (!rule_matches(r, &t) || reported(fs, first, r->id)) {
+            continue;
+        }
+        struct finding f;
+        TRY(make_finding(a, r, &t, c, &f));
+        TRY(EV_PUSH(a, fs->items, fs->count, fs->cap, FINDINGS_MAX, &f));
+    }
+    return ST_OK;
+}

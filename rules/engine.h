@@ -19,6 +19,10 @@ MUST_USE enum status rules_evaluate(struct evidence *ev, const struct rule_catal
 /* The same with what the caller knows beyond the evidence (env may be NULL). */
 MUST_USE enum status rules_evaluate_env(struct evidence *ev, const struct rule_catalog *cat,
                                         const struct facts_env *env, struct findings *fs);
+/* The same for one connection of ev (findings appended to fs). */
+MUST_USE enum status rules_evaluate_conn(struct evidence *ev, const struct rule_catalog *cat,
+                                         const struct facts_env *env, const struct ev_connection *c,
+                                         struct findings *fs);
 /* Does the rule hold for this fact table? */
 bool rule_matches(const struct rule *r, const struct fact_table *t);
 /* The rule's severity for this fact table (after escalation). */
