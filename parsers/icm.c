@@ -12,6 +12,7 @@
  */
 #include "icm.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,38 +167,74 @@ static const struct prefilter prefilter[PAT_COUNT] = {
                        "Failed to verify peer certificate" } },
 };
 
-/* Which byte values occur in a text: 256 bits. */
-struct byteset {
-    uint64_t w[4];
+/* PRE_HAS literals are found with one pass over the subject: each literal
+ * has an anchor (its least common pair of adjacent bytes, picked once);
+ * a bitset of the anchors' pairs sends the few positions holding one to a
+ * memcmp of the whole literal. The PRE_HAS candidates are thus exact; the
+ * PRE_START ones (by first byte) are checked again in prefilter_pass. */
+#define PRE_ANCHORS_MAX 32
+
+struct anchor {
+    uint16_t pair; /* first | second << 8 */
+    uint8_t pat;
+    uint8_t at; /* offset of the pair in the literal */
+    uint16_t len;
+    const char *lit;
 };
 
-static void byteset_of(struct byteset *set, const uint8_t *p, size_t n)
-{
-    *set = (struct byteset){ { 0 } };
-    for (size_t i = 0; i < n; i++) {
-        set->w[p[i] >> 6] |= (uint64_t)1 << (p[i] & 63);
-    }
-}
+static struct anchor anchors[PRE_ANCHORS_MAX];
+static size_t anchor_count;
+static uint64_t anchor_pairs[65536 / 64];
 
-static bool byteset_covers(const struct byteset *have, const struct byteset *need)
-{
-    return ((need->w[0] & ~have->w[0]) | (need->w[1] & ~have->w[1]) | (need->w[2] & ~have->w[2]) |
-            (need->w[3] & ~have->w[3])) == 0;
-}
-
-/* Lengths and byte sets of the literals, filled once (icm_patterns_get). */
+/* Lengths of the literals, filled once (icm_patterns_get). */
 static size_t prefilter_len[PAT_COUNT][PRE_LITS_MAX];
-static struct byteset prefilter_set[PAT_COUNT][PRE_LITS_MAX];
 
 /* Patterns (bit per enum icm_pat) that may match a subject starting with
  * byte b (PRE_START), and the PRE_ANY ones. */
 static uint64_t prefilter_first[256];
 static uint64_t prefilter_any;
 
-/* The candidates for one subject, computed once per subject: the PRE_START
- * patterns with a literal starting with its first byte, and the PRE_HAS
- * patterns with a literal whose bytes all occur in it (a literal with a
- * byte the line lacks needs no memmem). */
+/* How common a byte is in trace text (anchor choice only). */
+static unsigned byte_weight(uint8_t x)
+{
+    if (x == ' ' || (x && strchr("etaoinsrhlcdu", x))) {
+        return 5;
+    }
+    if (x >= 'a' && x <= 'z') {
+        return 4;
+    }
+    if (x >= '0' && x <= '9') {
+        return 3;
+    }
+    if (x >= 'A' && x <= 'Z') {
+        return 2;
+    }
+    return 1;
+}
+
+static bool anchor_add(uint8_t pat, const char *lit, size_t n)
+{
+    size_t best = 0;
+    unsigned best_w = ~0u;
+    if (n < 2 || n > UINT16_MAX || anchor_count == PRE_ANCHORS_MAX) {
+        return false;
+    }
+    for (size_t i = 0; i + 1 < n; i++) {
+        unsigned w = byte_weight((uint8_t)lit[i]) + byte_weight((uint8_t)lit[i + 1]);
+        if (w < best_w) {
+            best_w = w;
+            best = i;
+        }
+    }
+    uint16_t pair = (uint16_t)((uint8_t)lit[best] | (uint8_t)lit[best + 1] << 8);
+    anchors[anchor_count++] = (struct anchor){
+        .pair = pair, .pat = pat, .at = (uint8_t)best, .len = (uint16_t)n, .lit = lit
+    };
+    anchor_pairs[pair >> 6] |= (uint64_t)1 << (pair & 63);
+    return true;
+}
+
+/* The candidates for one subject, computed once per subject. */
 struct subject_set {
     const uint8_t *ptr;
     size_t len;
@@ -206,23 +243,36 @@ struct subject_set {
 
 static uint64_t candidates(struct bytes s)
 {
-    struct byteset set;
     uint64_t cand = prefilter_any;
     if (!s.ptr || s.len == 0) {
         return cand;
     }
     cand |= prefilter_first[s.ptr[0]];
-    byteset_of(&set, s.ptr, s.len);
-    for (size_t id = 0; id < PAT_COUNT; id++) {
-        const struct prefilter *f = &prefilter[id];
-        for (size_t i = 0; f->kind == PRE_HAS && i < PRE_LITS_MAX && f->lit[i]; i++) {
-            if (byteset_covers(&set, &prefilter_set[id][i])) {
-                cand |= (uint64_t)1 << id;
-                break;
+    const uint8_t *b = s.ptr;
+    for (size_t i = 0; i + 1 < s.len; i++) {
+        uint16_t pair = (uint16_t)(b[i] | b[i + 1] << 8);
+        if (!(anchor_pairs[pair >> 6] >> (pair & 63) & 1)) {
+            continue;
+        }
+        for (size_t k = 0; k < anchor_count; k++) {
+            const struct anchor *a = &anchors[k];
+            if (a->pair == pair && i >= a->at && s.len - (i - a->at) >= a->len &&
+                memcmp(b + i - a->at, a->lit, a->len) == 0) {
+                cand |= (uint64_t)1 << a->pat;
             }
         }
     }
     return cand;
+}
+
+static uint64_t subject_candidates(struct subject_set *cache, struct bytes s)
+{
+    if (cache->ptr != s.ptr || cache->len != s.len || !s.ptr) {
+        cache->cand = candidates(s);
+        cache->ptr = s.ptr;
+        cache->len = s.len;
+    }
+    return cache->cand;
 }
 
 static bool prefilter_pass(struct subject_set *cache, enum icm_pat id, struct bytes s)
@@ -234,22 +284,20 @@ static bool prefilter_pass(struct subject_set *cache, enum icm_pat id, struct by
     if (!s.ptr) {
         return false;
     }
-    if (cache->ptr != s.ptr || cache->len != s.len) {
-        cache->cand = candidates(s);
-        cache->ptr = s.ptr;
-        cache->len = s.len;
+    bool pass = subject_candidates(cache, s) >> id & 1;
+#ifdef TLSDIAG_SELFCHECK
+    bool has = false;
+    for (size_t i = 0; f->kind == PRE_HAS && i < PRE_LITS_MAX && f->lit[i]; i++) {
+        has = has || memmem(s.ptr, s.len, f->lit[i], prefilter_len[id][i]) != NULL;
     }
-    if (!(cache->cand >> id & 1)) {
-        return false;
+    assert(f->kind != PRE_HAS || has == pass);
+#endif
+    if (!pass || f->kind == PRE_HAS) {
+        return pass; /* PRE_HAS candidates are exact */
     }
     for (size_t i = 0; i < PRE_LITS_MAX && f->lit[i]; i++) {
         size_t n = prefilter_len[id][i];
-        if (n > s.len) {
-            continue;
-        }
-        if (f->kind == PRE_START
-                ? s.ptr[0] == (uint8_t)f->lit[i][0] && memcmp(s.ptr, f->lit[i], n) == 0
-                : memmem(s.ptr, s.len, f->lit[i], n) != NULL) {
+        if (n <= s.len && s.ptr[0] == (uint8_t)f->lit[i][0] && memcmp(s.ptr, f->lit[i], n) == 0) {
             return true;
         }
     }
@@ -279,11 +327,16 @@ static bool icm_patterns_get(void)
     if (shared_ready) {
         return true;
     }
+    anchor_count = 0; /* rebuilt from scratch: this may run again after a failure */
+    memset(anchor_pairs, 0, sizeof anchor_pairs);
     for (size_t i = 0; i < PAT_COUNT; i++) {
         for (size_t j = 0; j < PRE_LITS_MAX && prefilter[i].lit[j]; j++) {
             prefilter_len[i][j] = strlen(prefilter[i].lit[j]);
-            byteset_of(&prefilter_set[i][j], (const uint8_t *)prefilter[i].lit[j],
-                       prefilter_len[i][j]);
+            if (prefilter[i].kind == PRE_HAS &&
+                !anchor_add((uint8_t)i, prefilter[i].lit[j], prefilter_len[i][j])) {
+                fprintf(stderr, "icm: prefilter literal %zu/%zu: no anchor\n", i, j);
+                return false;
+            }
             if (prefilter[i].kind == PRE_START) {
                 prefilter_first[(uint8_t)prefilter[i].lit[j][0]] |= (uint64_t)1 << i;
             }
@@ -334,6 +387,7 @@ struct icm_draft {
 struct icm_thread {
     bool used;
     char id[ICM_THREAD_ID_MAX + 1]; /* "" for the anonymous thread */
+    size_t id_len;                  /* strlen(id) */
     uint64_t last_use;
     bool expect_expl; /* the previous line was a summary */
     char ts[48];      /* last timestamp line of this thread */
@@ -350,8 +404,9 @@ struct icm_parser {
                                reset for every line) */
     struct bytes subject;   /* the text of the last successful match */
     struct icm_thread *threads;
-    size_t cur;   /* index of the current thread; ICM_THREADS_MAX: none yet */
-    uint64_t use; /* clock for least-recently-used eviction */
+    uint16_t recent[64]; /* slot of a thread by hash of its id (a hint, checked) */
+    size_t cur;          /* index of the current thread; ICM_THREADS_MAX: none yet */
+    uint64_t use;        /* clock for least-recently-used eviction */
     bool prefixed_seen;
     struct icm_header hdr;
     uint64_t match_errors;
@@ -431,16 +486,11 @@ static void view_to(char *dst, size_t n, struct bytes b)
 /* Leading blanks and tabs removed (indentation is not meaningful in copies). */
 static struct bytes view_ltrim(struct bytes b)
 {
-    struct parse_error err = { 0 };
-    struct cursor c;
-    uint8_t x;
-    cur_init_bytes(&c, b, 0, &err);
-    while (cur_peek_u8(&c, &x) == ST_OK && (x == ' ' || x == '\t')) {
-        if (cur_skip(&c, 1) != ST_OK) {
-            break;
-        }
+    size_t i = 0;
+    while (i < b.len && (b.ptr[i] == ' ' || b.ptr[i] == '\t')) {
+        i++;
     }
-    return cur_rest(&c);
+    return i == 0 ? b : (struct bytes){ .ptr = b.ptr + i, .len = b.len - i };
 }
 
 /* Decimal with an optional '-' and blanks after it ("- 10"); false on
@@ -850,8 +900,41 @@ static bool contradicts(const struct icm_thread *t, enum ev_side side)
 static struct icm_thread *thread_select(struct icm_parser *p, struct bytes id)
 {
     char key[ICM_THREAD_ID_MAX + 1];
-    view_copy(key, sizeof key, id);
     struct icm_thread *t = cur_thread(p);
+    /* Most lines continue the thread of the line before: no copy. (An id
+     * with a NUL byte or longer than the cap goes the slow way.) */
+    if (t && id.len == t->id_len && (id.len == 0 || memcmp(t->id, id.ptr, id.len) == 0)) {
+        t->last_use = ++p->use;
+        return t;
+    }
+    /* Then a hint by hash of the id (FNV-1a over the key's bytes): O(1)
+     * while the table holds no colliding ids. An id whose bytes are not its
+     * key (NUL byte, longer than the cap) is hashed from its key. */
+    uint32_t h = 2166136261u;
+    bool plain = id.len <= ICM_THREAD_ID_MAX;
+    for (size_t i = 0; plain && i < id.len; i++) {
+        plain = id.ptr[i] != 0;
+        h = (h ^ id.ptr[i]) * 16777619u;
+    }
+    uint16_t *hint;
+    if (plain) {
+        hint = &p->recent[h & 63];
+        struct icm_thread *x = *hint < ICM_THREADS_MAX ? &p->threads[*hint] : NULL;
+        if (x && x->used && x->id_len == id.len &&
+            (id.len == 0 || memcmp(x->id, id.ptr, id.len) == 0)) {
+            p->cur = *hint;
+            x->last_use = ++p->use;
+            return x;
+        }
+    }
+    view_copy(key, sizeof key, id);
+    if (!plain) {
+        h = 2166136261u;
+        for (const char *k = key; *k; k++) {
+            h = (h ^ (uint8_t)*k) * 16777619u;
+        }
+        hint = &p->recent[h & 63];
+    }
     if (t && strcmp(t->id, key) == 0) {
         t->last_use = ++p->use;
         return t;
@@ -867,6 +950,7 @@ static struct icm_thread *thread_select(struct icm_parser *p, struct bytes id)
         }
         if (strcmp(x->id, key) == 0) {
             p->cur = i;
+            *hint = (uint16_t)i;
             x->last_use = ++p->use;
             return x;
         }
@@ -882,7 +966,9 @@ static struct icm_thread *thread_select(struct icm_parser *p, struct bytes id)
     t = &p->threads[slot];
     *t = (struct icm_thread){ .used = true, .last_use = ++p->use, .d = { .summary_port = -1 } };
     snprintf(t->id, sizeof t->id, "%s", key);
+    t->id_len = strlen(t->id);
     p->cur = slot;
+    *hint = (uint16_t)slot;
     return t;
 }
 
@@ -1495,6 +1581,75 @@ static bool hex_dump_row(struct bytes pl)
     return digits == 6 && i < pl.len && pl.ptr[i] == ' ' && memchr(pl.ptr + i, '|', pl.len - i);
 }
 
+static bool is_digit(uint8_t x)
+{
+    return x >= '0' && x <= '9';
+}
+
+/* PCRE2's \s without UCP: HT, LF, VT, FF, CR and space. */
+static bool is_pcre_space(uint8_t x)
+{
+    return x == ' ' || (x >= '\t' && x <= '\r');
+}
+
+/* PAT_TIMESTAMP by hand (a third of a big trace's lines are timestamps):
+ * "^(?:Mon|...|Sun) [A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d:\d{3} \d{4}\s*$".
+ * Debug builds check it against the pattern on every line. */
+static bool timestamp_line(struct bytes s)
+{
+    static const char days[] = "MonTueWedThuFriSatSun";
+    const uint8_t *b = s.ptr;
+    size_t n = s.len, i;
+    if (!b || n < 27 || b[3] != ' ') {
+        return false;
+    }
+    for (i = 0; i < 21; i += 3) {
+        if (b[0] == (uint8_t)days[i] && b[1] == (uint8_t)days[i + 1] &&
+            b[2] == (uint8_t)days[i + 2]) {
+            break;
+        }
+    }
+    if (i == 21 || !(b[4] >= 'A' && b[4] <= 'Z') || !(b[5] >= 'a' && b[5] <= 'z') ||
+        !(b[6] >= 'a' && b[6] <= 'z') || b[7] != ' ') {
+        return false;
+    }
+    i = 8;
+    while (i < n && b[i] == ' ') {
+        i++;
+    }
+    size_t d = 0;
+    while (i < n && d < 3 && is_digit(b[i])) {
+        i++, d++;
+    }
+    /* " dd:dd:dd:ddd dddd" (d: digit) follows the day of the month. */
+    static const char shape[] = " dd:dd:dd:ddd dddd";
+    if (d < 1 || d > 2 || n - i < sizeof shape - 1) {
+        return false;
+    }
+    for (size_t k = 0; k < sizeof shape - 1; k++, i++) {
+        if (shape[k] == 'd' ? !is_digit(b[i]) : b[i] != (uint8_t)shape[k]) {
+            return false;
+        }
+    }
+    while (i < n && is_pcre_space(b[i])) {
+        i++;
+    }
+    return i == n;
+}
+
+static bool timestamp_match(struct icm_parser *p, struct bytes s)
+{
+    bool hit = timestamp_line(s);
+#ifdef TLSDIAG_SELFCHECK
+    static const uint8_t empty[1] = { 0 };
+    int rc = pcre2_match(p->re[PAT_TIMESTAMP], s.ptr ? s.ptr : empty, s.len, 0, 0, p->md, p->mctx);
+    assert(hit == (rc > 0));
+#else
+    (void)p;
+#endif
+    return hit;
+}
+
 static enum status classify(struct icm_parser *p, struct icm_thread *t, struct bytes pl,
                             uint64_t no)
 {
@@ -1505,13 +1660,19 @@ static enum status classify(struct icm_parser *p, struct icm_thread *t, struct b
         return ST_OK;
     }
 
-    if (match(p, PAT_TIMESTAMP, pl)) {
+    if (timestamp_match(p, pl)) {
         /* Moves the thread's clock only: never a boundary (format 4.2). */
         view_copy(t->ts, sizeof t->ts, pl);
         if (t->d.conn && !t->d.conn->has_stated_time) {
             t->d.conn->has_stated_time = ts_parse(t->ts, &t->d.conn->stated_time);
         }
         return ST_OK;
+    }
+    /* No pattern below can match: straight to the explanation check. */
+    if (!(subject_candidates(&p->pre, pl) &
+          ~((uint64_t)1 << PAT_TIMESTAMP | (uint64_t)1 << PAT_HEADER_TRC |
+            (uint64_t)1 << PAT_HEADER_KV))) {
+        goto explanation;
     }
     if (match(p, PAT_STACK_BEGIN, pl)) {
         TRY(draft_fresh(p, t, t->d.has_stack || concluded(t), no, &d));
@@ -1613,6 +1774,7 @@ static enum status classify(struct icm_parser *p, struct icm_thread *t, struct b
         }
         return statement(p, d, pl);
     }
+explanation:
     /* The explanation following a summary (format 5.2). */
     if (t->expect_expl && t->d.conn && pl.len > 0) {
         if (!t->d.conn->error_text) {
@@ -1695,6 +1857,9 @@ struct icm_parser *icm_parser_new(struct evidence *ev, const char *path)
     }
     p->ev = ev;
     p->cur = ICM_THREADS_MAX;
+    for (size_t i = 0; i < sizeof p->recent / sizeof p->recent[0]; i++) {
+        p->recent[i] = ICM_THREADS_MAX;
+    }
     p->path = ev_strdup(&ev->arena, path ? path : "");
     p->threads = calloc(ICM_THREADS_MAX, sizeof *p->threads);
     p->md = pcre2_match_data_create(16, NULL);
@@ -1969,12 +2134,13 @@ static bool ascii_only(struct bytes b)
 {
     uint8_t any = 0;
     for (size_t i = 0; i < b.len; i++) {
-        any |= b.ptr[i];
+        any |= b.ptr[i]; /* a plain reduction: compilers vectorize it */
     }
     return (any & 0x80) == 0;
 }
 
-static enum status feed_raw(struct icm_parser *p, struct bytes raw, uint64_t no)
+/* known_ascii: the caller saw that the whole block holding raw is ASCII. */
+static enum status feed_raw(struct icm_parser *p, struct bytes raw, uint64_t no, bool known_ascii)
 {
     if (!p->obuf) {
         p->obuf_cap = 2 * (size_t)CAP_LINE_MAX + 8;
@@ -1986,7 +2152,7 @@ static enum status feed_raw(struct icm_parser *p, struct bytes raw, uint64_t no)
     if (no == 1 && view_starts(raw, "\xef\xbb\xbf")) {
         raw = (struct bytes){ .ptr = raw.ptr + 3, .len = raw.len - 3 }; /* UTF-8 BOM */
     }
-    if (ascii_only(raw)) {
+    if (known_ascii || ascii_only(raw)) {
         return feed_decoded(p, raw, no); /* nothing to decode: no copy */
     }
     struct obuf o = { .p = p->obuf, .cap = p->obuf_cap };
@@ -2028,7 +2194,7 @@ enum status icm_parse_buffer(struct icm_parser *p, const uint8_t *buf, size_t le
         } else if (st != ST_OK) {
             break;
         }
-        TRY(feed_raw(p, line, ++no));
+        TRY(feed_raw(p, line, ++no, false));
     }
     icm_parser_finish(p);
     if (ret_lines) {
@@ -2053,13 +2219,14 @@ static void skip_line(struct ev_input *in, uint64_t no, uint64_t *first)
 
 /* Feeds one complete line, or skips it when it holds NUL bytes. */
 static enum status read_line(struct icm_parser *p, struct ev_input *in, struct bytes line,
-                             uint64_t no, uint64_t *first_skipped)
+                             uint64_t no, uint64_t *first_skipped, bool block_has_nul,
+                             bool block_ascii)
 {
-    if (line.len > 0 && memchr(line.ptr, '\0', line.len)) {
+    if (block_has_nul && line.len > 0 && memchr(line.ptr, '\0', line.len)) {
         skip_line(in, no, first_skipped);
         return ST_OK;
     }
-    return feed_raw(p, line, no);
+    return feed_raw(p, line, no, block_ascii);
 }
 
 enum status icm_read_file(struct evidence *ev, const char *path, char *errbuf, size_t errlen)
@@ -2099,6 +2266,9 @@ enum status icm_read_file(struct evidence *ev, const char *path, char *errbuf, s
         }
         have += n;
         total += n;
+        /* One look for NUL bytes per block instead of one per line. */
+        bool has_nul = have > 0 && memchr(buf, '\0', have) != NULL;
+        bool ascii = ascii_only((struct bytes){ .ptr = buf, .len = have });
 
         struct parse_error err = { 0 };
         struct cursor c;
@@ -2123,7 +2293,7 @@ enum status icm_read_file(struct evidence *ev, const char *path, char *errbuf, s
                 skipping = false; /* the tail of an overlong line */
                 continue;
             }
-            st = read_line(p, in, line, no, &first_skipped);
+            st = read_line(p, in, line, no, &first_skipped, has_nul, ascii);
             if (st != ST_OK) {
                 snprintf(errbuf, errlen, "%s:%llu: %s", path, (unsigned long long)no,
                          status_name(st));
@@ -2146,7 +2316,7 @@ enum status icm_read_file(struct evidence *ev, const char *path, char *errbuf, s
                 if (last.ptr[last.len - 1] == '\r') {
                     last.len--;
                 }
-                st = read_line(p, in, last, ++no, &first_skipped);
+                st = read_line(p, in, last, ++no, &first_skipped, has_nul, ascii);
                 if (st != ST_OK) {
                     snprintf(errbuf, errlen, "%s:%llu: %s", path, (unsigned long long)no,
                              status_name(st));

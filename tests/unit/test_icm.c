@@ -920,6 +920,42 @@ static void test_time(void)
     ev_fini(&ev);
 }
 
+/* The hand-written fast paths (timestamp shape, thread lookup, literal
+ * anchors): lines at their edges. Debug builds also check each timestamp
+ * and PRE_HAS verdict against PCRE2/memmem (asserts in icm.c). */
+static void test_fast_paths(void)
+{
+    static const char text[] =
+        "[Thr 1] SSSLERR_CONN_CLOSED (-10)\n"
+        "[Thr 1] Wed Dec 14 11:07:05:502 2022 \t\r\v\f\n" /* trailing \s: a timestamp */
+        "[Thr 2] SSSLERR_CONN_CLOSED (-10)\n"
+        "[Thr 2] Wed Dec 14 11:07:05:502 2022 x\n" /* not one */
+        "[Thr 2] Wed Dec 144 11:07:05:502 2022\n"  /* three day digits */
+        "[Thr 2] Wed Dec  4 11:07:05:502 20222\n"  /* five year digits */
+        "[Thr 2] Wed dec 14 11:07:05:502 2022\n"   /* month case */
+        "[Thr 3] SSSLERR_CONN_CLOSED (-10)\n"
+        "[Thr 3] Sun Jan   4 01:02:03:004 2015\n"                  /* blanks before the day */
+        "[Thr 4] x connect to h:1 failed: NIECONN_REFUSED (-10)\n" /* anchor mid-line */
+        "[Thr 1] ignored\n"
+        "[Thr 3] ignored\n"
+        "[Thr 2] ignored\n";
+    struct evidence ev;
+    ev_init(&ev);
+    parse_text(&ev, text, strlen(text));
+    CHECK_INT(ev.conn_count, 4, "fast paths: attempts");
+    if (ev.conn_count == 4) {
+        CHECK(ev.conns[0]->has_stated_time && ev.conns[0]->stated_time.sec == 1671016025,
+              "timestamp with trailing blanks");
+        CHECK(!ev.conns[1]->has_stated_time, "malformed timestamps ignored");
+        CHECK(ev.conns[2]->has_stated_time && ev.conns[2]->stated_time.sec == 1420333323,
+              "timestamp with padded day");
+        CHECK_STR(outcome_name(ev.conns[3]->outcome), "failed", "NIECONN mid-line");
+        CHECK_STR(ev.conns[0]->source.thread, "1", "thread 1");
+        CHECK_STR(ev.conns[2]->source.thread, "3", "thread 3 after switches");
+    }
+    ev_fini(&ev);
+}
+
 int main(void)
 {
     test_time();
@@ -929,6 +965,7 @@ int main(void)
     test_consecutive_attempts();
     test_sniff();
     test_overlong_line();
+    test_fast_paths();
     int samples_rc = test_samples();
     int rc = tl_done();
     return rc == 0 && samples_rc == 77 ? 77 : rc;
