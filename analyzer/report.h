@@ -1,8 +1,9 @@
 /*
  * report.h - renderers of the evidence and its findings: the JSON report
  * (DESIGN.md "JSON report", schema 1, a contract for ticket automation and
- * tests) and the text report (the default format, read at a terminal and
- * pasted into tickets). Renderers only read the evidence.
+ * tests), the text report (the default format, read at a terminal and
+ * pasted into tickets) and the Markdown report (pasted into tickets).
+ * Renderers only read the evidence.
  */
 #ifndef TLSDIAG_REPORT_H
 #define TLSDIAG_REPORT_H
@@ -28,5 +29,9 @@ int report_write_json(FILE *out, const struct evidence *ev, const struct finding
                       const struct report_options *o);
 int report_write_text(FILE *out, const struct evidence *ev, const struct findings *f,
                       const struct report_options *o);
+/* Markdown for tickets (GitHub, Jira, ServiceNow): summary, failed handshakes
+ * in full, successful ones as table rows; analyzer/report_markdown.c. */
+int report_write_markdown(FILE *out, const struct evidence *ev, const struct findings *f,
+                          const struct report_options *o);
 
 #endif

@@ -1,9 +1,10 @@
 /*
- * report_common.c - helpers shared by the JSON and text renderers: enum
- * names (DESIGN.md "JSON report"), ISO 8601 UTC capture times, endpoints,
- * RFC 3629 UTF-8 decoding, summary counts, findings grouped by
- * connection, and the source-awareness both renderers need (ICM traces
- * state facts instead of showing wire bytes).
+ * report_common.c - helpers shared by the JSON, text and Markdown
+ * renderers: enum names (DESIGN.md "JSON report"), ISO 8601 UTC capture
+ * times, endpoints, RFC 3629 UTF-8 decoding, summary counts, findings
+ * grouped by connection, the source-awareness they need (ICM traces state
+ * facts instead of showing wire bytes), and the derived sentences the text
+ * and Markdown reports both print.
  */
 #include "report_common.h"
 
@@ -402,4 +403,174 @@ void report_index_fini(struct report_index *ix)
     free(ix->by_conn);
     free(ix->storage);
     memset(ix, 0, sizeof *ix);
+}
+
+/* ---- derived strings both the text and the Markdown report print ---------- */
+
+const char *report_plural(size_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+const char *report_ref_word(const struct ev_connection *c)
+{
+    return c->source.kind == EV_SRC_ICM ? "line" : "frame";
+}
+
+bool report_traces_only(const struct evidence *ev)
+{
+    for (size_t i = 0; ev->inputs && i < ev->input_count; i++) {
+        if (ev->inputs[i].kind != EV_IN_ICM) {
+            return false;
+        }
+    }
+    return ev->input_count > 0;
+}
+
+bool report_endpoint_known(const struct ev_endpoint *ep)
+{
+    return ep->ip[0] != '\0' || ep->port != 0;
+}
+
+void report_endpoint_or_unknown(const struct ev_endpoint *ep, char *buf, size_t n)
+{
+    if (ep->ip[0] == '\0') {
+        if (ep->port == 0) {
+            snprintf(buf, n, "unknown");
+        } else {
+            snprintf(buf, n, "port %u", (unsigned)ep->port);
+        }
+        return;
+    }
+    report_endpoint_str(ep, buf, n);
+}
+
+const char *report_party(const struct ev_connection *c, enum ev_dir d)
+{
+    bool client = d == EV_FROM_CLIENT;
+    switch (c->local_side) {
+    case EV_SIDE_CLIENT:
+        return client ? "the client (ICM)" : "the server (peer)";
+    case EV_SIDE_SERVER:
+        return client ? "the client (peer)" : "the server (ICM)";
+    case EV_SIDE_UNKNOWN:
+    default:
+        return client ? "the client" : "the server";
+    }
+}
+
+const char *report_arrow(enum ev_dir d)
+{
+    return d == EV_FROM_SERVER ? "C <- S" : "C -> S";
+}
+
+const char *report_outcome_word(enum ev_outcome outcome)
+{
+    switch (outcome) {
+    case EV_OUT_ESTABLISHED:
+        return "ESTABLISHED";
+    case EV_OUT_FAILED:
+        return "FAILED";
+    case EV_OUT_INCOMPLETE:
+    default:
+        return "INCOMPLETE";
+    }
+}
+
+bool report_detail_restates_error(const struct ev_connection *c)
+{
+    if (c->not_tls) {
+        return c->error_name || c->error_text;
+    }
+    return c->error_name && c->outcome_detail && strstr(c->outcome_detail, c->error_name);
+}
+
+void report_rel_time(const struct ev_time *base, const struct ev_time *ts, char *buf, size_t n)
+{
+    int64_t dsec = ts->sec - base->sec;
+    int64_t dns = (int64_t)ts->nsec - (int64_t)base->nsec;
+    if (dns < 0) {
+        dns += 1000000000;
+        dsec -= 1;
+    }
+    int64_t us = dns / 1000;
+    if (dsec < 0) {
+        /* out of order: print the magnitude with a minus sign */
+        int64_t total = -(dsec * 1000000 + us);
+        snprintf(buf, n, "-%" PRId64 ".%06" PRId64, total / 1000000, total % 1000000);
+    } else {
+        snprintf(buf, n, "+%" PRId64 ".%06" PRId64, dsec, us);
+    }
+}
+
+const char *report_alert_str(const struct ev_alert *a, char *buf, size_t n)
+{
+    char desc[32];
+    const char *lvl = tls_alert_level_name(a->level);
+    const char *d = tls_alert_str(a->description, desc, sizeof desc);
+
+    if (lvl) {
+        snprintf(buf, n, "%s %s (%u)", lvl, d, (unsigned)a->description);
+    } else {
+        snprintf(buf, n, "level %u %s (%u)", (unsigned)a->level, d, (unsigned)a->description);
+    }
+    return buf;
+}
+
+const char *report_cert_request_absence(const struct ev_connection *c)
+{
+    if (c->cert_request || c->encrypted_after_hello) {
+        return "not visible (the handshake is encrypted after the ServerHello; "
+               "give the TLS key log with --keylog to see it)";
+    }
+    if (!c->sh.seen) {
+        return "none seen (the server's handshake messages are not in the input)";
+    }
+    return "none (the server did not ask for a client certificate)";
+}
+
+int report_failed_rules(const struct evidence *ev, const struct report_index *ix,
+                        struct report_rule_count **ret_rules, size_t *ret_count)
+{
+    size_t cap = 0, n = 0;
+
+    for (size_t i = 0; i < ev->conn_count; i++) {
+        cap += ix->by_conn[i].count;
+    }
+    struct report_rule_count *r = calloc(cap ? cap : 1, sizeof *r);
+    if (!r) {
+        return -1;
+    }
+    for (size_t i = 0; i < ev->conn_count; i++) {
+        if (ev->conns[i]->outcome != EV_OUT_FAILED) {
+            continue;
+        }
+        for (size_t k = 0; k < ix->by_conn[i].count; k++) {
+            const struct finding *f = ix->by_conn[i].items[k];
+            if (f->severity != SEV_ERROR || !f->rule) {
+                continue;
+            }
+            size_t j = 0;
+            while (j < n && strcmp(r[j].rule, f->rule) != 0) {
+                j++;
+            }
+            if (j == n) {
+                r[n++].rule = f->rule;
+            }
+            r[j].count++;
+        }
+    }
+    /* Stable insertion sort by count, descending: ties keep first appearance. */
+    for (size_t i = 1; i < n; i++) {
+        struct report_rule_count x = r[i];
+        size_t j = i;
+        while (j > 0 && r[j - 1].count < x.count) {
+            r[j] = r[j - 1];
+            j--;
+        }
+        r[j] = x;
+    }
+    *ret_rules = r;
+    *ret_count = n;
+    return 0;
 }

@@ -87,4 +87,48 @@ struct report_index {
 int report_index_init(struct report_index *ix, const struct evidence *ev, const struct findings *f);
 void report_index_fini(struct report_index *ix);
 
+/* ---- derived strings both the text and the Markdown report print ---------- */
+
+/* one or many by n. */
+const char *report_plural(size_t n, const char *one, const char *many);
+/* "line" for a connection from an ICM trace, else "frame". */
+const char *report_ref_word(const struct ev_connection *c);
+/* Every input is an ICM trace: count attempts, not handshakes in TCP
+ * connections (a trace attempt may never have reached TLS). */
+bool report_traces_only(const struct evidence *ev);
+/* True when the address or the port is known. */
+bool report_endpoint_known(const struct ev_endpoint *ep);
+/* "10.0.0.1:443", "port 443" (port stated, address not), or "unknown". */
+void report_endpoint_or_unknown(const struct ev_endpoint *ep, char *buf, size_t n);
+/* "the client (ICM)", "the server (peer)": who is who in a trace writer's words. */
+const char *report_party(const struct ev_connection *c, enum ev_dir d);
+/* "C -> S" or "C <- S". */
+const char *report_arrow(enum ev_dir d);
+/* "FAILED", "ESTABLISHED", "INCOMPLETE". */
+const char *report_outcome_word(enum ev_outcome outcome);
+/* The outcome detail of a trace connection only repeats its SAP error. */
+bool report_detail_restates_error(const struct ev_connection *c);
+/* "+1.234567" seconds from base to ts ("-0.000001" when out of order). */
+void report_rel_time(const struct ev_time *base, const struct ev_time *ts, char *buf, size_t n);
+/* A plaintext alert without the word "Alert": "fatal handshake_failure (40)",
+ * "level 7 unknown_ca (48)". */
+const char *report_alert_str(const struct ev_alert *a, char *buf, size_t n);
+/* Why a capture shows no CA names: "not visible (...)", "none seen (...)" or
+ * "none (...)"; for a connection with no visible CertificateRequest. */
+const char *report_cert_request_absence(const struct ev_connection *c);
+
+/*
+ * Error findings of the failed connections counted by rule, most frequent
+ * first, ties in order of first appearance: the "2 x no_fitting_ca" of a
+ * summary. The array is malloc'd (free it); *ret_count entries. 0, or -1
+ * when out of memory.
+ */
+struct report_rule_count {
+    const char *rule;
+    size_t count;
+};
+
+int report_failed_rules(const struct evidence *ev, const struct report_index *ix,
+                        struct report_rule_count **ret_rules, size_t *ret_count);
+
 #endif

@@ -126,16 +126,6 @@ static void tx_safe(struct tx *t, const char *s)
 
 /* ---- small formatters ---------------------------------------------------- */
 
-static const char *ref_word(const struct ev_connection *c)
-{
-    return c->source.kind == EV_SRC_ICM ? "line" : "frame";
-}
-
-static const char *plural(size_t n, const char *one, const char *many)
-{
-    return n == 1 ? one : many;
-}
-
 static size_t digits(uint64_t v)
 {
     size_t d = 1;
@@ -144,25 +134,6 @@ static size_t digits(uint64_t v)
         d++;
     }
     return d;
-}
-
-/* "+1.234567" seconds from base to ts. */
-static void rel_time(const struct ev_time *base, const struct ev_time *ts, char *buf, size_t n)
-{
-    int64_t dsec = ts->sec - base->sec;
-    int64_t dns = (int64_t)ts->nsec - (int64_t)base->nsec;
-    if (dns < 0) {
-        dns += 1000000000;
-        dsec -= 1;
-    }
-    int64_t us = dns / 1000;
-    if (dsec < 0) {
-        /* out of order: print the magnitude with a minus sign */
-        int64_t total = -(dsec * 1000000 + us);
-        snprintf(buf, n, "-%" PRId64 ".%06" PRId64, total / 1000000, total % 1000000);
-    } else {
-        snprintf(buf, n, "+%" PRId64 ".%06" PRId64, dsec, us);
-    }
 }
 
 static void print_u16_list(struct tx *t, const uint16_t *v, size_t n,
@@ -201,25 +172,6 @@ static int label_width(const struct ev_connection *c)
     return report_from_trace(c) ? TRACE_LABEL_W : 15;
 }
 
-/* "10.0.0.1:443", "port 443" (port stated, address not), or "unknown". */
-static void endpoint_or_unknown(const struct ev_endpoint *ep, char *buf, size_t n)
-{
-    if (ep->ip[0] == '\0') {
-        if (ep->port == 0) {
-            snprintf(buf, n, "unknown");
-        } else {
-            snprintf(buf, n, "port %u", (unsigned)ep->port);
-        }
-        return;
-    }
-    report_endpoint_str(ep, buf, n);
-}
-
-static bool endpoint_known(const struct ev_endpoint *ep)
-{
-    return ep->ip[0] != '\0' || ep->port != 0;
-}
-
 /* ---- header and summary ------------------------------------------------- */
 
 static void print_input(struct tx *t, const struct ev_input *in)
@@ -231,10 +183,10 @@ static void print_input(struct tx *t, const struct ev_input *in)
     case EV_IN_PCAP:
     case EV_IN_PCAPNG:
     case EV_IN_LIVE:
-        tx_printf(t, ", %" PRIu64 " %s", in->units, plural(in->units, "packet", "packets"));
+        tx_printf(t, ", %" PRIu64 " %s", in->units, report_plural(in->units, "packet", "packets"));
         break;
     case EV_IN_ICM:
-        tx_printf(t, ", %" PRIu64 " %s", in->units, plural(in->units, "line", "lines"));
+        tx_printf(t, ", %" PRIu64 " %s", in->units, report_plural(in->units, "line", "lines"));
         break;
     case EV_IN_CERT:
     case EV_IN_PROBE:
@@ -267,27 +219,15 @@ static void print_input(struct tx *t, const struct ev_input *in)
         tx_printf(t,
                   "  note: %" PRIu64 " IP %s not reassembled; TCP data in %s counts as "
                   "missing\n",
-                  in->fragments, plural(in->fragments, "fragment was", "fragments were"),
-                  plural(in->fragments, "it", "them"));
+                  in->fragments, report_plural(in->fragments, "fragment was", "fragments were"),
+                  report_plural(in->fragments, "it", "them"));
     }
-}
-
-/* Every input is an ICM trace: count attempts, not handshakes in TCP connections (a trace
- * attempt may never have reached TLS, and its TCP connection is not visible). */
-static bool traces_only(const struct evidence *ev)
-{
-    for (size_t i = 0; ev->inputs && i < ev->input_count; i++) {
-        if (ev->inputs[i].kind != EV_IN_ICM) {
-            return false;
-        }
-    }
-    return ev->input_count > 0;
 }
 
 static void print_summary(struct tx *t, const struct evidence *ev, const struct report_counts *n)
 {
-    bool traces = traces_only(ev);
-    const char *where = plural(ev->input_count, "the trace", "the traces");
+    bool traces = report_traces_only(ev);
+    const char *where = report_plural(ev->input_count, "the trace", "the traces");
 
     if (n->handshakes == 0 && traces) {
         tx_printf(t, "No TLS connection attempt found in %s.\n", where);
@@ -296,11 +236,11 @@ static void print_summary(struct tx *t, const struct evidence *ev, const struct 
     } else {
         if (traces) {
             tx_printf(t, "%zu connection %s in %s", n->handshakes,
-                      plural(n->handshakes, "attempt", "attempts"), where);
+                      report_plural(n->handshakes, "attempt", "attempts"), where);
         } else {
             tx_printf(t, "%zu %s in %zu TCP %s", n->handshakes,
-                      plural(n->handshakes, "handshake", "handshakes"), n->tcp_connections,
-                      plural(n->tcp_connections, "connection", "connections"));
+                      report_plural(n->handshakes, "handshake", "handshakes"), n->tcp_connections,
+                      report_plural(n->tcp_connections, "connection", "connections"));
         }
         const char *sep = ": ";
         if (n->failed) {
@@ -330,8 +270,8 @@ static void print_summary(struct tx *t, const struct evidence *ev, const struct 
         return;
     }
     tx_printf(t, "Findings: %zu %s, %zu %s, %zu info\n", n->errors,
-              plural(n->errors, "error", "errors"), n->warnings,
-              plural(n->warnings, "warning", "warnings"), n->infos);
+              report_plural(n->errors, "error", "errors"), n->warnings,
+              report_plural(n->warnings, "warning", "warnings"), n->infos);
 }
 
 /* ---- one connection ------------------------------------------------------ */
@@ -340,10 +280,10 @@ static void print_summary(struct tx *t, const struct evidence *ev, const struct 
 static void print_trace_roles(struct tx *t, const struct ev_connection *c)
 {
     char cli[REPORT_ENDPOINT_LEN], srv[REPORT_ENDPOINT_LEN];
-    bool known = endpoint_known(&c->client) || endpoint_known(&c->server);
+    bool known = report_endpoint_known(&c->client) || report_endpoint_known(&c->server);
 
-    endpoint_or_unknown(&c->client, cli, sizeof cli);
-    endpoint_or_unknown(&c->server, srv, sizeof srv);
+    report_endpoint_or_unknown(&c->client, cli, sizeof cli);
+    report_endpoint_or_unknown(&c->server, srv, sizeof srv);
     switch (c->local_side) {
     case EV_SIDE_CLIENT:
         tx_put(t, " ICM as TLS client");
@@ -430,7 +370,7 @@ static void print_client_offer(struct tx *t, const struct ev_connection *c)
         tx_put(t, " (SSLv2-format ClientHello)");
     }
     tx_printf(t, "; %zu cipher %s", c->ch.suite_count,
-              plural(c->ch.suite_count, "suite", "suites"));
+              report_plural(c->ch.suite_count, "suite", "suites"));
     if (c->ch.alpn_count > 0) {
         tx_put(t, "; ALPN ");
         print_str_list(t, c->ch.alpn, c->ch.alpn_count);
@@ -460,15 +400,6 @@ static void print_fact(struct tx *t, int w, const char *name, const char *value)
     tx_put(t, "\n");
 }
 
-/* The outcome detail only repeats the SAP error printed right below it. */
-static bool detail_restates_error(const struct ev_connection *c)
-{
-    if (c->not_tls) {
-        return c->error_name || c->error_text;
-    }
-    return c->error_name && c->outcome_detail && strstr(c->outcome_detail, c->error_name);
-}
-
 static void print_outcome(struct tx *t, const struct ev_connection *c, int w)
 {
     bool trace = report_from_trace(c);
@@ -493,7 +424,7 @@ static void print_outcome(struct tx *t, const struct ev_connection *c, int w)
     if (trace && c->not_tls) {
         tx_put(t, " - the connection never reached TLS: no TLS handshake took place");
     }
-    if (c->outcome_detail && !(trace && detail_restates_error(c))) {
+    if (c->outcome_detail && !(trace && report_detail_restates_error(c))) {
         tx_put(t, " - ");
         tx_safe(t, c->outcome_detail);
     }
@@ -534,9 +465,9 @@ static void print_overview(struct tx *t, const struct ev_connection *c)
     tx_safe(t, c->source.path);
     if (c->source.first || c->source.last) {
         if (c->source.first == c->source.last) {
-            tx_printf(t, ", %s %" PRIu64, ref_word(c), c->source.first);
+            tx_printf(t, ", %s %" PRIu64, report_ref_word(c), c->source.first);
         } else {
-            tx_printf(t, ", %ss %" PRIu64 "-%" PRIu64, ref_word(c), c->source.first,
+            tx_printf(t, ", %ss %" PRIu64 "-%" PRIu64, report_ref_word(c), c->source.first,
                       c->source.last);
         }
     }
@@ -640,27 +571,15 @@ static void print_statements(struct tx *t, const struct ev_connection *c)
 /* in_ladder: the ladder line says "(encrypted)" itself. */
 static void print_alert_text(struct tx *t, const struct ev_alert *a, bool in_ladder)
 {
-    char buf[NAME_BUF];
+    char buf[80];
     if (a->encrypted) {
         tx_put(t, in_ladder ? "Alert" : "Alert (encrypted)");
         return;
     }
-    const char *lvl = tls_alert_level_name(a->level);
     tx_on(t, a->level == 2 ? SGR_BOLD_RED : SGR_YELLOW);
     tx_put(t, "Alert ");
-    if (lvl) {
-        tx_put(t, lvl);
-    } else {
-        tx_printf(t, "level %u", (unsigned)a->level);
-    }
-    tx_printf(t, " %s (%u)", tls_alert_str(a->description, buf, sizeof buf),
-              (unsigned)a->description);
+    tx_put(t, report_alert_str(a, buf, sizeof buf));
     tx_off(t);
-}
-
-static const char *arrow(enum ev_dir d)
-{
-    return d == EV_FROM_SERVER ? "C <- S" : "C -> S";
 }
 
 static void print_ladder(struct tx *t, const struct ev_connection *c)
@@ -684,17 +603,17 @@ static void print_ladder(struct tx *t, const struct ev_connection *c)
     if (c->msg_count == 0) {
         tx_put(t, "    none seen\n");
     } else {
-        tx_printf(t, "    %*s  %s%-6s  %s\n", w, ref_word(c), times ? "time       " : "", "dir",
-                  "message");
+        tx_printf(t, "    %*s  %s%-6s  %s\n", w, report_ref_word(c), times ? "time       " : "",
+                  "dir", "message");
     }
     for (size_t i = 0; i < c->msg_count; i++) {
         const struct ev_msg *m = &c->msgs[i];
         tx_printf(t, "    %*" PRIu64 "  ", w, m->ref);
         if (times) {
-            rel_time(&c->first_ts, &m->ts, rel, sizeof rel);
+            report_rel_time(&c->first_ts, &m->ts, rel, sizeof rel);
             tx_printf(t, "%-9s  ", rel);
         }
-        tx_printf(t, "%s  ", arrow(m->from));
+        tx_printf(t, "%s  ", report_arrow(m->from));
         bool shown = false;
         for (size_t k = 0; m->content_type == 21 && k < c->alert_count; k++) {
             const struct ev_alert *a = &c->alerts[k];
@@ -707,12 +626,13 @@ static void print_ladder(struct tx *t, const struct ev_connection *c)
         if (!shown) {
             tx_safe(t, report_msg_name(m, buf, sizeof buf));
         }
-        tx_printf(t, ", %" PRIu32 " %s", m->length, plural(m->length, "byte", "bytes"));
+        tx_printf(t, ", %" PRIu32 " %s", m->length, report_plural(m->length, "byte", "bytes"));
         if (m->encrypted) {
             tx_put(t, " (encrypted)");
         }
         if (m->ref_first && m->ref_first != m->ref) {
-            tx_printf(t, " [%ss %" PRIu64 "-%" PRIu64 "]", ref_word(c), m->ref_first, m->ref);
+            tx_printf(t, " [%ss %" PRIu64 "-%" PRIu64 "]", report_ref_word(c), m->ref_first,
+                      m->ref);
         }
         tx_put(t, "\n");
     }
@@ -726,10 +646,10 @@ static void print_ladder(struct tx *t, const struct ev_connection *c)
         }
         tx_printf(t, "    %*" PRIu64 "  ", w, a->ref);
         if (times) {
-            rel_time(&c->first_ts, &a->ts, rel, sizeof rel);
+            report_rel_time(&c->first_ts, &a->ts, rel, sizeof rel);
             tx_printf(t, "%-9s  ", rel);
         }
-        tx_printf(t, "%s  ", arrow(a->from));
+        tx_printf(t, "%s  ", report_arrow(a->from));
         print_alert_text(t, a, false);
         tx_put(t, "\n");
     }
@@ -748,24 +668,9 @@ static void print_ladder(struct tx *t, const struct ev_connection *c)
             }
         }
         if (c->close_ref) {
-            tx_printf(t, " (%s %" PRIu64 ")", ref_word(c), c->close_ref);
+            tx_printf(t, " (%s %" PRIu64 ")", report_ref_word(c), c->close_ref);
         }
         tx_put(t, "\n");
-    }
-}
-
-/* "the client (ICM)", "the server (peer)": who is who in the writer's words. */
-static const char *party(const struct ev_connection *c, enum ev_dir d)
-{
-    bool client = d == EV_FROM_CLIENT;
-    switch (c->local_side) {
-    case EV_SIDE_CLIENT:
-        return client ? "the client (ICM)" : "the server (peer)";
-    case EV_SIDE_SERVER:
-        return client ? "the client (peer)" : "the server (ICM)";
-    case EV_SIDE_UNKNOWN:
-    default:
-        return client ? "the client" : "the server";
     }
 }
 
@@ -776,7 +681,7 @@ static void print_trace_alerts(struct tx *t, const struct ev_connection *c)
         return;
     }
     tx_on(t, SGR_BOLD);
-    tx_printf(t, "\n  %s stated in the trace:\n", plural(c->alert_count, "Alert", "Alerts"));
+    tx_printf(t, "\n  %s stated in the trace:\n", report_plural(c->alert_count, "Alert", "Alerts"));
     tx_off(t);
     for (size_t i = 0; c->alerts && i < c->alert_count; i++) {
         const struct ev_alert *a = &c->alerts[i];
@@ -785,7 +690,7 @@ static void print_trace_alerts(struct tx *t, const struct ev_connection *c)
             tx_printf(t, "line %" PRIu64 ": ", a->ref);
         }
         print_alert_text(t, a, false);
-        tx_printf(t, ", sent by %s\n", party(c, a->from));
+        tx_printf(t, ", sent by %s\n", report_party(c, a->from));
     }
 }
 
@@ -828,18 +733,13 @@ static void print_cert_request(struct tx *t, const struct ev_connection *c)
         tx_on(t, SGR_BOLD);
         tx_put(t, "  Certificate request:");
         tx_off(t);
-        if (cr || c->encrypted_after_hello) {
-            tx_put(t, " not visible (the handshake is encrypted after the ServerHello; "
-                      "give the TLS key log with --keylog to see it)\n");
-        } else if (!c->sh.seen) {
-            tx_put(t, " none seen (the server's handshake messages are not in the input)\n");
-        } else {
-            tx_put(t, " none (the server did not ask for a client certificate)\n");
-        }
+        tx_put(t, " ");
+        tx_put(t, report_cert_request_absence(c));
+        tx_put(t, "\n");
         return;
     }
     tx_on(t, SGR_BOLD);
-    tx_printf(t, "  Certificate request (%s %" PRIu64 ", %s):\n", ref_word(c), cr->ref,
+    tx_printf(t, "  Certificate request (%s %" PRIu64 ", %s):\n", report_ref_word(c), cr->ref,
               cr->phase == EV_PHASE_INITIAL         ? "initial handshake"
               : cr->phase == EV_PHASE_RENEGOTIATION ? "renegotiation"
                                                     : "post-handshake authentication");
@@ -943,7 +843,7 @@ static void print_chain(struct tx *t, const struct ev_connection *c, const char 
     tx_on(t, SGR_BOLD);
     tx_printf(t, "  %s (%zu)", title, chain->count);
     if (chain->ref) {
-        tx_printf(t, ", %s %" PRIu64, ref_word(c), chain->ref);
+        tx_printf(t, ", %s %" PRIu64, report_ref_word(c), chain->ref);
     }
     tx_put(t, ":\n");
     tx_off(t);
@@ -1021,14 +921,14 @@ static void print_trace_certificates(struct tx *t, const struct ev_connection *c
         tx_put(t, " sent, not in the trace\n");
         return;
     case EV_CC_EMPTY:
-        tx_printf(t, " none - %s sent an empty certificate list", party(c, EV_FROM_CLIENT));
+        tx_printf(t, " none - %s sent an empty certificate list", report_party(c, EV_FROM_CLIENT));
         if (c->client_chain && c->client_chain->ref) {
             tx_printf(t, " (line %" PRIu64 ")", c->client_chain->ref);
         }
         tx_put(t, "\n");
         return;
     case EV_CC_NOT_SENT:
-        tx_printf(t, " none - %s sent no certificate\n", party(c, EV_FROM_CLIENT));
+        tx_printf(t, " none - %s sent no certificate\n", report_party(c, EV_FROM_CLIENT));
         return;
     case EV_CC_NOT_VISIBLE:
     default:
@@ -1069,7 +969,7 @@ static void print_certificates(struct tx *t, const struct ev_connection *c)
         tx_put(t, "  Client sent an empty Certificate message");
         tx_off(t);
         if (c->client_chain && c->client_chain->ref) {
-            tx_printf(t, " (%s %" PRIu64 ")", ref_word(c), c->client_chain->ref);
+            tx_printf(t, " (%s %" PRIu64 ")", report_ref_word(c), c->client_chain->ref);
         }
         tx_put(t, "\n");
         break;
@@ -1107,7 +1007,7 @@ static void print_notes(struct tx *t, const struct ev_connection *c)
             }
         } else {
             if (n->ref) {
-                tx_printf(t, "%s %" PRIu64 ", ", ref_word(c), n->ref);
+                tx_printf(t, "%s %" PRIu64 ", ", report_ref_word(c), n->ref);
             }
             tx_printf(t, "from %s", report_dir_name(n->from));
             if (n->offset) {
@@ -1214,7 +1114,7 @@ static void print_connection(struct tx *t, const struct ev_connection *c,
         print_certificates(t, c);
     }
     print_notes(t, c);
-    print_findings(t, findings, "  Findings", ref_word(c));
+    print_findings(t, findings, "  Findings", report_ref_word(c));
 }
 
 int report_write_text(FILE *out, const struct evidence *ev, const struct findings *f,

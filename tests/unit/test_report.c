@@ -1,5 +1,5 @@
 /*
- * test_report.c - the JSON and text renderers (analyzer/report.h) on an
+ * test_report.c - the JSON, text and Markdown renderers (analyzer/report.h) on an
  * evidence built by hand: four handshakes in three TCP connections (failed
  * with an empty client Certificate and 300 CA names; established with a
  * client chain; TLS 1.3 with the handshake hidden; no client certificate at
@@ -11,6 +11,9 @@
  * from an ICM trace (a failed TLS client attempt with every stated fact,
  * and one that never reached TLS): the text must speak of the trace, not of
  * a capture, and the JSON must carry source kind icm-trace and "trace".
+ * The Markdown renderer gets the same evidence (sections, tables, the
+ * ladder in <details>, one row per successful handshake) and one whose
+ * strings try to break its layout (pipes, newlines, backticks, raw HTML).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1 /* open_memstream */
@@ -243,6 +246,20 @@ static char *render(const struct evidence *ev, const struct findings *f, bool js
         return NULL;
     }
     *ret_rc = json ? report_write_json(m, ev, f, &o) : report_write_text(m, ev, f, &o);
+    fclose(m);
+    return buf;
+}
+
+static char *render_md(const struct evidence *ev, const struct findings *f, int *ret_rc)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    struct report_options o = { .deterministic = true, .version = "9.9.9" };
+    if (!m) {
+        return NULL;
+    }
+    *ret_rc = report_write_markdown(m, ev, f, &o);
     fclose(m);
     return buf;
 }
@@ -1071,6 +1088,8 @@ static void test_icm_json(struct evidence *ev)
     free(doc);
 }
 
+static void test_markdown_icm(const struct evidence *ev); /* with the Markdown tests below */
+
 static void test_icm(void)
 {
     struct evidence ev;
@@ -1078,7 +1097,220 @@ static void test_icm(void)
     build_icm(&ev);
     test_icm_text(&ev);
     test_icm_json(&ev);
+    test_markdown_icm(&ev);
     ev_fini(&ev);
+}
+
+/* ---- Markdown ----------------------------------------------------------- */
+
+/* Cell separators of one table row: `|` not escaped by a backslash. */
+static size_t row_pipes(const char *line, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        n += line[i] == '|' && (i == 0 || line[i - 1] != '\\');
+    }
+    return n;
+}
+
+/* Every line that starts a table row has `want` separators; headings are ours. */
+static void check_md_layout(const char *doc, const char *ctx)
+{
+    size_t rows = 0;
+    for (const char *p = doc; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (len > 0 && p[0] == '|') {
+            /* The header row that precedes this one says how many cells there are. */
+            size_t want = row_pipes(p, len);
+            CHECK(want == 3 || want == 6 || want == 5 || want == 4 || want == 9 || want == 7, ctx);
+            rows++;
+        }
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)p[i];
+            if (c < 0x20 || c == 0x7f) {
+                CHECK(false, "raw control character in Markdown");
+                break;
+            }
+        }
+        p += len + (nl ? 1 : 0);
+    }
+    CHECK(rows > 0, ctx);
+}
+
+static void test_markdown(struct evidence *ev, const struct findings *f)
+{
+    int rc = -2;
+    char *md = render_md(ev, f, &rc);
+
+    CHECK(md != NULL, "markdown rendered");
+    CHECK_INT(rc, 0, "markdown rc");
+    if (!md) {
+        return;
+    }
+    if (getenv("TEST_REPORT_SHOW")) {
+        fputs(md, stderr);
+    }
+    CHECK(strncmp(md, "# tlsdiag - TLS handshake report\n\n", 34) == 0, "title, no version");
+    CHECK(strstr(md, "9.9.9") == NULL, "version hidden when deterministic");
+    CHECK(strchr(md, '\033') == NULL, "no ANSI colour in Markdown");
+    CHECK(strstr(md, "- `captures/test.pcap` (pcap, 42 packets)\n") != NULL, "input");
+    CHECK(strstr(md, "- `dev_icm` (icm-trace, 1000 lines) **truncated**; error at line 77: "
+                     "line too long\n") != NULL,
+          "input error");
+    CHECK(strstr(md, "**4 handshakes in 3 TCP connections, 1 failed**: 1 \xc3\x97 "
+                     "`no_fitting_ca`. 1 established, 2 incomplete.") != NULL,
+          "summary with rule counts");
+    /* Failed first, then incomplete, then the successful table. */
+    const char *failed = strstr(md, "\n## Failed handshakes\n");
+    const char *incomplete = strstr(md, "\n## Incomplete handshakes\n");
+    const char *ok = strstr(md, "\n## Successful handshakes\n");
+    CHECK(failed && incomplete && ok && failed < incomplete && incomplete < ok, "section order");
+    CHECK(strstr(md, "\n### Connection 1: 10.0.0.1:51234 -> 10.0.0.2:44300 (api.example.com)\n") !=
+              NULL,
+          "connection heading");
+    CHECK(strstr(md, "### #2") == NULL, "established handshake has no section");
+    CHECK(strstr(md, "- **Outcome:** FAILED - server sent fatal alert handshake_failure\n") != NULL,
+          "outcome, intraword underscore kept");
+    CHECK(strstr(md, "- **ERROR: No fitting client certificate** (`no_fitting_ca`)\n") != NULL,
+          "finding title");
+    CHECK(strstr(md, "\n  The server accepts 300 CAs.\n  The client sent none.\n") != NULL,
+          "explanation continues the list item");
+    CHECK(strstr(md, "  1. Import the CA.\n     Then restart ICM.\n  2. Select the identity.\n") !=
+              NULL,
+          "numbered remediation");
+    CHECK(strstr(md, "  Evidence: frames 6, 8\n") != NULL, "evidence refs");
+    CHECK(strstr(md, "#### CA names accepted by the server (300)\n") != NULL, "CA heading");
+    CHECK(strstr(md, "| # | CA name |\n|---:|---|\n| 1 | CN=Test CA 001,O=Example\\\\, Inc.,C=DE |"
+                     "\n") != NULL,
+          "CA table, RFC 4514 backslash escaped");
+    CHECK(strstr(md, "| 300 | CN=Test CA 300,O=Example\\\\, Inc.,C=DE |\n") != NULL, "300th CA");
+    CHECK(strstr(md, "| # | Subject | Issuer | Valid until | Key |\n") != NULL, "chain table");
+    CHECK(strstr(md,
+                 "CN=\"quoted\" \\\\, back\\\\\\\\slash\\x01\\x1F\\x7F,O=\\u009Bbad\xef\xbf\xbd") !=
+              NULL,
+          "hostile DN escaped in the chain table");
+    CHECK(strstr(md, "**Client certificate:** none - the client sent an empty Certificate "
+                     "message (frame 8)\n") != NULL,
+          "empty client certificate");
+    CHECK(strstr(md, "- frame 9: fatal handshake_failure (40), sent by the server\n") != NULL,
+          "alert");
+    CHECK(strstr(md, "<details><summary>Messages (6)</summary>\n\n| Frame | Time | Dir | Message |"
+                     "\n") != NULL,
+          "ladder in details");
+    CHECK(strstr(md, "| 4 | +0.000004 | C -> S | ClientHello, 512 bytes (frames 3-4) |\n") != NULL,
+          "ladder row");
+    CHECK(
+        strstr(md, "| 9 | +0.000009 | C <- S | Alert fatal handshake_failure (40), 2 bytes |\n") !=
+            NULL,
+        "alert in the ladder");
+    CHECK(strstr(md, "TCP: server reset the connection (RST) (frame 10)\n\n</details>\n") != NULL,
+          "details closed");
+    CHECK(strstr(md, "trailing bytes\\x1B\\[31m after Certificate") != NULL, "note escaped");
+    CHECK(strstr(md, "**Certificate request:** not visible (the handshake is encrypted") != NULL,
+          "hidden request");
+    CHECK(strstr(md, "| 2 | 10.0.0.1:51234 | 10.0.0.2:44300 |  | TLS 1.2 | "
+                     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 | CN=client1 |  |\n") != NULL,
+          "successful handshake in one row");
+    CHECK(strstr(md, "\n## Findings for the whole input (1)\n\n- **WARNING: Input cut short** "
+                     "(`capture_truncated`)\n") != NULL,
+          "input-wide findings");
+    check_md_layout(md, "table rows keep their cells");
+
+    char *md2 = render_md(ev, f, &rc);
+    CHECK(md2 && strcmp(md, md2) == 0, "deterministic Markdown");
+    free(md2);
+    free(md);
+}
+
+/* Input text that would break a naive renderer: cell separators, newlines,
+ * backticks, raw HTML, emphasis, headings and list markers. */
+static void test_markdown_hostile(void)
+{
+    static const char *names[] = {
+        "CN=a|b,O=x",
+        "CN=line\nbreak",
+        "CN=`tick` and ``two``",
+        "CN=<details><summary>x</summary>,O=*bold* _em_ ~~s~~ [l](http://x) &amp; $x$",
+        "# not a heading",
+    };
+    struct evidence ev;
+    int rc = -2;
+
+    ev_init(&ev);
+    struct ev_input *in = ev_input_add(&ev, "cap`|ture.pcap", EV_IN_PCAP);
+    struct ev_connection *c = ev_connection_add(&ev);
+    c->stream = 1;
+    c->source = (struct ev_source){ .kind = EV_SRC_PCAP, .path = in->path, .first = 1, .last = 2 };
+    set_ep(&c->client, "10.0.0.1", 1000);
+    set_ep(&c->server, "10.0.0.2", 443);
+    c->ch.seen = true;
+    c->ch.sni = ev_strdup(&ev.arena, "evil|host\n## x");
+    struct ev_cert_request *cr = ev_alloc(&ev.arena, sizeof *cr);
+    cr->visible = true;
+    cr->ref = 2;
+    cr->ca_names = ev_alloc(&ev.arena, 5 * sizeof *cr->ca_names);
+    for (size_t i = 0; i < 5; i++) {
+        cr->ca_names[i].text = ev_strdup(&ev.arena, names[i]);
+    }
+    cr->ca_count = 5;
+    c->cert_request = cr;
+    c->server_chain = make_chain(&ev, 2, 1, make_cert(&ev, "CN=s|u\nb", "CN=`i`", false), NULL);
+    c->outcome = EV_OUT_FAILED;
+    c->outcome_detail = "peer said: |x|\n# y";
+
+    char *md = render_md(&ev, NULL, &rc);
+    CHECK_INT(rc, 0, "hostile markdown rc");
+    CHECK(md != NULL, "hostile markdown rendered");
+    if (md) {
+        if (getenv("TEST_REPORT_SHOW")) {
+            fputs(md, stderr);
+        }
+        check_md_layout(md, "hostile table rows keep their cells");
+        CHECK(strstr(md, "| 1 | CN=a\\|b,O=x |\n") != NULL, "pipe escaped");
+        CHECK(strstr(md, "| 2 | CN=line\\x0Abreak |\n") != NULL, "newline kept on the row");
+        CHECK(strstr(md, "| 3 | CN=\\`tick\\` and \\`\\`two\\`\\` |\n") != NULL, "backticks");
+        CHECK(strstr(md, "CN=\\<details\\>\\<summary\\>x\\</summary\\>,O=\\*bold\\* \\_em\\_ "
+                         "\\~\\~s\\~\\~ \\[l\\](http://x) \\&amp; \\$x\\$ |\n") != NULL,
+              "HTML, emphasis, links, entities and math escaped");
+        CHECK(strstr(md, "| 5 | # not a heading |\n") != NULL, "# inside a cell is text");
+        CHECK(strstr(md,
+                     "### Connection 1: 10.0.0.1:1000 -> 10.0.0.2:443 (evil\\|host\\x0A## x)\n") !=
+                  NULL,
+              "SNI cannot end the heading");
+        CHECK(strstr(md, "\n## x") == NULL, "no injected heading");
+        CHECK(strstr(md, "- **Source:** ``cap`|ture.pcap``, frames 1-2") != NULL,
+              "code span with a longer fence");
+        CHECK(strstr(md, "| 1 | CN=s\\|u\\x0Ab | CN=\\`i\\` |") != NULL, "chain cells escaped");
+        CHECK(strstr(md, "FAILED - peer said: \\|x\\|\\x0A# y\n") != NULL, "outcome detail");
+    }
+    free(md);
+    ev_fini(&ev);
+}
+
+static void test_markdown_icm(const struct evidence *ev)
+{
+    int rc = -2;
+    char *md = render_md(ev, NULL, &rc);
+
+    CHECK_INT(rc, 0, "icm markdown rc");
+    CHECK(md != NULL, "icm markdown rendered");
+    if (!md) {
+        return;
+    }
+    if (getenv("TEST_REPORT_SHOW")) {
+        fputs(md, stderr);
+    }
+    CHECK(strstr(md, "**2 connection attempts in the trace, 2 failed**") != NULL, "trace summary");
+    CHECK(strstr(md, "- **SAP error:** `") != NULL, "SAP error as code");
+    CHECK(strstr(md, "- **ICM role:** TLS client") != NULL, "ICM role");
+    CHECK(strstr(md, "CCL `Cli-0001D1E1`") != NULL, "CCL id");
+    CHECK(strstr(md, "#### The trace says\n") != NULL, "statements");
+    CHECK(strstr(md, "- line 24: fatal unknown_ca (48), sent by the server (peer)\n") != NULL,
+          "trace alert");
+    CHECK(strstr(md, "the connection never reached TLS") != NULL, "not TLS");
+    CHECK(strstr(md, "<details>") == NULL, "no ladder for a trace");
+    free(md);
 }
 
 static void test_write_error(const struct evidence *ev, const struct findings *f)
@@ -1091,6 +1323,8 @@ static void test_write_error(const struct evidence *ev, const struct findings *f
     CHECK_INT(report_write_json(full, ev, f, &o), -1, "json write error reported");
     clearerr(full);
     CHECK_INT(report_write_text(full, ev, f, &o), -1, "text write error reported");
+    clearerr(full);
+    CHECK_INT(report_write_markdown(full, ev, f, &o), -1, "markdown write error reported");
     fclose(full);
 }
 
@@ -1107,6 +1341,10 @@ static void test_empty(void)
     char *txt = render(&ev, NULL, false, false, &rc);
     CHECK(txt && strstr(txt, "No TLS handshake found.\n") != NULL, "empty text");
     free(txt);
+    char *md = render_md(&ev, NULL, &rc);
+    CHECK(md && strstr(md, "\nNo TLS handshake found. Findings: 0 errors") != NULL, "empty md");
+    CHECK(md && strstr(md, "## ") == NULL, "no sections without handshakes");
+    free(md);
     ev_fini(&ev);
 }
 
@@ -1122,9 +1360,11 @@ int main(void)
     build(&ev, &f);
     test_json(&ev, &f);
     test_text(&ev, &f);
+    test_markdown(&ev, &f);
     test_write_error(&ev, &f);
     ev_fini(&ev);
     test_icm();
     test_empty();
+    test_markdown_hostile();
     return tl_done();
 }
