@@ -82,7 +82,8 @@ static const char usage_analyze[] =
     "numbers.\n"
     "\n"
     "Options:\n"
-    "  -f, --format FMT     text (default) or json (schema 1, for tickets and scripts)\n"
+    "  -f, --format FMT     text (default), json (schema 1, for scripts and ticket\n"
+    "                       automation) or markdown (pastes into Jira, GitHub, ServiceNow)\n"
     "  -o, --output FILE    write the report to FILE instead of standard output\n"
     "      --keylog FILE    NSS key log (SSLKEYLOGFILE) - decryption is not implemented\n"
     "                       yet; TLS 1.3 handshakes are shown as far as visible\n"
@@ -123,7 +124,7 @@ static enum format parse_format(const char *s)
             return formats[i].f;
         }
     }
-    die_usage("unknown --format (use text or json)", s);
+    die_usage("unknown --format (use text, json or markdown)", s);
     return FMT_TEXT;
 }
 
