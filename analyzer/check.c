@@ -8,6 +8,7 @@
  * adds the per-certificate verdict lines and renders text or JSON.
  */
 #include "check.h"
+#include "input_kind.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -163,39 +164,29 @@ static int names_from_file(struct ev_arena *a, const char *path, struct ev_cert_
     return rc;
 }
 
-static uint64_t file_size(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && st.st_size > 0 ? (uint64_t)st.st_size : 0;
-}
-
 /* The CA names of every visible CertificateRequest in a capture or trace
  * (union, in order of appearance). src stays alive: the names point into it. */
 static int names_from_input(struct evidence *src, struct ev_arena *a, const char *path,
                             struct ev_cert_request *cr, struct names_source *ns)
 {
     char err[512] = "";
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "tlsdiag: %s: cannot open: %s\n", path, strerror(errno));
-        return CHECK_USAGE;
-    }
-    uint8_t head[4096];
-    size_t n = fread(head, 1, sizeof head, f);
-    fclose(f);
     enum status st;
-    if (n > 0 && cap_sniff(head, n)) {
+    switch (input_kind_sniff(path, err, sizeof err)) {
+    case IN_CAPTURE: {
         ns->kind = "pcap";
         struct x509_cache *certs = x509_cache_new(&src->arena);
-        struct progress *bar = progress_new(path, file_size(path), false);
+        struct progress *bar = progress_new(path, input_file_size(path), false);
         st = certs ? pcap_input_read(src, certs, path, bar, err, sizeof err) : ST_NOMEM;
         progress_free(bar);
         x509_cache_free(certs);
-    } else if (n > 0 && icm_sniff(head, n)) {
+        break;
+    }
+    case IN_ICM:
         ns->kind = "icm-trace";
         st = icm_read_file(src, path, err, sizeof err);
-    } else {
-        fprintf(stderr, "tlsdiag: %s: neither a pcap/pcapng capture nor an SAP ICM trace\n", path);
+        break;
+    default:
+        fprintf(stderr, "tlsdiag: %s: %s\n", path, err);
         return CHECK_USAGE;
     }
     if (st != ST_OK && st != ST_TRUNCATED) {

@@ -22,10 +22,12 @@
 #include "evidence.h"
 #include "findings.h"
 #include "icm.h"
+#include "input_kind.h"
 #include "inputs_order.h"
 #include "live_cmd.h"
 #include "pcap_input.h"
 #include "progress.h"
+#include "redact.h"
 #include "report.h"
 #include "x509.h"
 
@@ -40,6 +42,8 @@ struct options {
     int color; /* -1 auto, 0 never, 1 always */
     bool quiet;
     bool deterministic;
+    bool redact;
+    const char *redact_key; /* NULL: pseudonyms stable within this report only */
 };
 
 static const char usage_main[] =
@@ -92,6 +96,11 @@ static const char usage_analyze[] =
     "      --color WHEN     auto (default: only on a terminal), always, never;\n"
     "                       NO_COLOR in the environment means never\n"
     "  -q, --quiet          no progress bar\n"
+    "      --redact         replace addresses, host names, SNI, e-mail addresses,\n"
+    "                       serials, paths and non-public certificate names with\n"
+    "                       pseudonyms (same value, same pseudonym) before sharing\n"
+    "      --redact-key KEY like --redact, with pseudonyms derived from KEY: the same\n"
+    "                       in every report made with that key\n"
     "  -h, --help           this text\n"
     "\n"
     "Examples:\n"
@@ -141,47 +150,6 @@ static int parse_color(const char *s)
     }
     die_usage("unknown --color (use auto, always or never)", s);
     return -1;
-}
-
-/* What kind of input is this file? Decided by its first bytes. */
-enum input_kind { IN_CAPTURE, IN_ICM, IN_UNKNOWN };
-
-static enum input_kind sniff_input(const char *path, char *errbuf, size_t errlen)
-{
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(errbuf, errlen, "is a directory; give the capture or trace files in it");
-        return IN_UNKNOWN;
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(errbuf, errlen, "cannot open: %s", strerror(errno));
-        return IN_UNKNOWN;
-    }
-    uint8_t head[4096];
-    size_t n = fread(head, 1, sizeof head, f);
-    fclose(f);
-    if (n == 0) {
-        snprintf(errbuf, errlen, "the file is empty");
-        return IN_UNKNOWN;
-    }
-    if (cap_sniff(head, n)) {
-        return IN_CAPTURE;
-    }
-    if (icm_sniff(head, n)) {
-        return IN_ICM;
-    }
-    snprintf(errbuf, errlen,
-             "neither a pcap/pcapng capture nor an SAP ICM trace (first bytes %02x %02x %02x "
-             "%02x); certificate files are not supported yet",
-             head[0], n > 1 ? head[1] : 0, n > 2 ? head[2] : 0, n > 3 ? head[3] : 0);
-    return IN_UNKNOWN;
-}
-
-static uint64_t file_size(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && st.st_size > 0 ? (uint64_t)st.st_size : 0;
 }
 
 static int write_report(const struct options *o, const struct evidence *ev,
@@ -246,12 +214,19 @@ static int cmd_analyze(int argc, char **argv)
     const char *rules_file = NULL;
     struct options o = { .format = FMT_TEXT, .color = -1 };
     static const struct option longopts[] = {
-        { "format", required_argument, NULL, 'f' },  { "output", required_argument, NULL, 'o' },
-        { "keylog", required_argument, NULL, 'k' },  { "color", required_argument, NULL, 'c' },
-        { "colour", required_argument, NULL, 'c' },  { "quiet", no_argument, NULL, 'q' },
-        { "deterministic", no_argument, NULL, 'D' }, { "trust", required_argument, NULL, 'T' },
-        { "redact", no_argument, NULL, 'R' },        { "rules", required_argument, NULL, 'U' },
-        { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
+        { "format", required_argument, NULL, 'f' },
+        { "output", required_argument, NULL, 'o' },
+        { "keylog", required_argument, NULL, 'k' },
+        { "color", required_argument, NULL, 'c' },
+        { "colour", required_argument, NULL, 'c' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "deterministic", no_argument, NULL, 'D' },
+        { "trust", required_argument, NULL, 'T' },
+        { "redact", no_argument, NULL, 'R' },
+        { "rules", required_argument, NULL, 'U' },
+        { "redact-key", required_argument, NULL, 'K' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
     };
     int ch;
     optind = 1;
@@ -279,8 +254,11 @@ static int cmd_analyze(int argc, char **argv)
             die_usage("--trust is not implemented yet", NULL);
             break;
         case 'R':
-            /* Never pretend to redact: a report believed redacted must be. */
-            die_usage("--redact is not implemented yet; do not share the report as redacted", NULL);
+            o.redact = true;
+            break;
+        case 'K':
+            o.redact = true;
+            o.redact_key = optarg;
             break;
         case 'U':
             rules_file = optarg;
@@ -328,7 +306,7 @@ static int cmd_analyze(int argc, char **argv)
     for (int i = optind; i < argc; i++) {
         const char *path = argv[i];
         char err[512] = "";
-        enum input_kind kind = sniff_input(path, err, sizeof err);
+        enum input_kind kind = input_kind_sniff(path, err, sizeof err);
         if (kind == IN_UNKNOWN) {
             fprintf(stderr, "tlsdiag: %s: %s\n", path, err);
             unreadable++;
@@ -345,7 +323,7 @@ static int cmd_analyze(int argc, char **argv)
             }
             continue;
         }
-        struct progress *bar = progress_new(path, file_size(path), !o.quiet);
+        struct progress *bar = progress_new(path, input_file_size(path), !o.quiet);
         enum status st = pcap_input_read(&ev, certs, path, bar, err, sizeof err);
         progress_free(bar);
         if (st == ST_TRUNCATED) {
@@ -364,6 +342,10 @@ static int cmd_analyze(int argc, char **argv)
     correlate(&ev);
     int rc = EXIT_OK;
     if (unreadable == total) {
+        rc = EXIT_USAGE;
+    } else if (o.redact && redact_evidence(&ev, o.redact_key) != ST_OK) {
+        /* Never pretend to redact: a report believed redacted must be. */
+        fprintf(stderr, "tlsdiag: --redact: out of memory; no report written\n");
         rc = EXIT_USAGE;
     } else {
         struct findings fs = { 0 };

@@ -73,6 +73,36 @@ static void hex_string(struct json_writer *w, struct bytes b)
     json_string(w, buf);
 }
 
+/* What an ICM trace says about itself: its header and the SSL
+ * initialisation block (CommonCryptoLib version, cipher suite settings,
+ * whether SSL came up at all). */
+static void write_trace_input(struct json_writer *w, const struct ev_input *in)
+{
+    if (in->header_seen) {
+        json_key(w, "trace_header");
+        json_object_begin(w);
+        json_kv_int(w, "trc_level", in->trace_level);
+        json_kv_string(w, "release", in->release);
+        json_kv_string(w, "patch", in->patch);
+        json_object_end(w);
+    }
+    if (in->ssl_init_seen) {
+        json_key(w, "ssl_init");
+        json_object_begin(w);
+        kv_ref(w, "ref", in->ssl_init_ref);
+        json_kv_bool(w, "ended", in->ssl_init_ended);
+        json_kv_bool(w, "ready", in->ssl_ready_seen);
+        kv_ref(w, "ready_ref", in->ssl_ready_ref);
+        json_kv_string(w, "crypto_lib_version", in->crypto_lib_version);
+        json_kv_string(w, "crypto_lib_date", in->crypto_lib_date);
+        json_kv_string(w, "crypto_lib_path", in->crypto_lib_path);
+        json_kv_string(w, "secudir", in->secudir);
+        json_kv_string(w, "ciphersuites", in->ssl_ciphersuites);
+        json_kv_string(w, "client_ciphersuites", in->ssl_client_ciphersuites);
+        json_object_end(w);
+    }
+}
+
 static void write_input(struct json_writer *w, const struct ev_input *in)
 {
     json_object_begin(w);
@@ -86,6 +116,7 @@ static void write_input(struct json_writer *w, const struct ev_input *in)
         break;
     case EV_IN_ICM:
         json_kv_uint(w, "lines", in->units);
+        write_trace_input(w, in);
         break;
     case EV_IN_CERT:
     case EV_IN_PROBE:
@@ -617,6 +648,10 @@ int report_write_json(FILE *out, const struct evidence *ev, const struct finding
     json_kv_uint(&w, "schema", 1);
     json_kv_string(&w, "tool", "tlsdiag");
     json_kv_string(&w, "version", report_version(o));
+    if (ev->redacted) {
+        /* Only when set: unredacted reports stay as they were. */
+        json_kv_bool(&w, "redacted", true);
+    }
     json_key(&w, "inputs");
     json_array_begin(&w);
     for (size_t i = 0; ev->inputs && i < ev->input_count; i++) {

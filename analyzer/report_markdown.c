@@ -924,6 +924,10 @@ int report_write_markdown(FILE *out, const struct evidence *ev, const struct fin
         md_text(&m, report_version(o));
         md_put(&m, " - TLS handshake report\n\n");
     }
+    if (ev->redacted) {
+        md_put(&m, "Redacted: yes (addresses, host names, serials and non-public certificate "
+                   "names are pseudonyms)\n\n");
+    }
     md_put(&m, "Inputs:\n\n");
     for (size_t i = 0; ev->inputs && i < ev->input_count; i++) {
         print_input(&m, &ev->inputs[i]);

@@ -174,6 +174,63 @@ static int label_width(const struct ev_connection *c)
 
 /* ---- header and summary ------------------------------------------------- */
 
+/* The trace's header and its SSL initialisation block: the crypto library
+ * version and cipher settings explain many failures before any handshake. */
+static void print_trace_input(struct tx *t, const struct ev_input *in)
+{
+    if (in->header_seen) {
+        tx_printf(t, "  header: trc level %d (at file creation)", in->trace_level);
+        if (in->release) {
+            tx_put(t, ", release ");
+            tx_safe(t, in->release);
+        }
+        if (in->patch) {
+            tx_put(t, " patch ");
+            tx_safe(t, in->patch);
+        }
+        tx_put(t, "\n");
+    }
+    if (!in->ssl_init_seen) {
+        return;
+    }
+    tx_printf(t, "  SSL initialisation (line %" PRIu64 ")", in->ssl_init_ref);
+    if (in->crypto_lib_version) {
+        tx_put(t, ": CommonCryptoLib ");
+        tx_safe(t, in->crypto_lib_version);
+        if (in->crypto_lib_date) {
+            tx_put(t, " (");
+            tx_safe(t, in->crypto_lib_date);
+            tx_put(t, ")");
+        }
+    }
+    if (in->secudir) {
+        tx_put(t, ", SECUDIR ");
+        tx_safe(t, in->secudir);
+    }
+    tx_put(t, "\n");
+    if (in->ssl_ciphersuites) {
+        tx_put(t, "    ssl/ciphersuites=");
+        tx_safe(t, in->ssl_ciphersuites);
+        tx_put(t, "\n");
+    }
+    if (in->ssl_client_ciphersuites) {
+        tx_put(t, "    ssl/client_ciphersuites=");
+        tx_safe(t, in->ssl_client_ciphersuites);
+        tx_put(t, "\n");
+    }
+    if (in->ssl_ready_seen) {
+        tx_printf(t, "    SSL ready (line %" PRIu64 ")\n", in->ssl_ready_ref);
+    } else if (in->ssl_init_ended) {
+        tx_put(t, "    ");
+        tx_on(t, SGR_RED);
+        tx_put(t, "SSL NOT ready: no \"SapCryptoLib SSL ready\" line after the block");
+        tx_off(t);
+        tx_put(t, "\n");
+    } else {
+        tx_put(t, "    the trace ends inside the block\n");
+    }
+}
+
 static void print_input(struct tx *t, const struct ev_input *in)
 {
     tx_put(t, "Input: ");
@@ -212,6 +269,9 @@ static void print_input(struct tx *t, const struct ev_input *in)
         tx_safe(t, in->error);
         tx_off(t);
         tx_put(t, "\n");
+    }
+    if (in->kind == EV_IN_ICM) {
+        print_trace_input(t, in);
     }
     if (in->fragments > 0) {
         /* TLS over fragmented IP is rare but real (VPNs, small MTUs): say
@@ -1139,6 +1199,10 @@ int report_write_text(FILE *out, const struct evidence *ev, const struct finding
     }
     tx_off(&t);
     tx_put(&t, "\n");
+    if (ev->redacted) {
+        tx_put(&t, "Redacted: yes (addresses, host names, serials and non-public certificate "
+                   "names are pseudonyms)\n");
+    }
     for (size_t i = 0; ev->inputs && i < ev->input_count; i++) {
         print_input(&t, &ev->inputs[i]);
     }

@@ -288,6 +288,27 @@ struct ev_input {
     char *error; /* non-NULL: what stopped reading */
     uint64_t error_ref;
     uint64_t tcp_flows, fragments, skipped; /* diagnostics */
+
+    /* ICM trace (EV_IN_ICM) only; zero/NULL otherwise. The file header
+     * (shared/icm-trace-format.md 3): trc level at file creation (never the
+     * level of every line), kernel release and patch; NULL when absent. */
+    bool header_seen;
+    int trace_level;
+    char *release; /* e.g. "785" */
+    char *patch;   /* patchno, e.g. "50" */
+    /* The SSL initialisation block written at ICM start (ibid. 3). When a
+     * file holds several, the facts are those of the last block. */
+    bool ssl_init_seen;            /* "= SSL Initialization ..." line, or a fact of the block */
+    bool ssl_init_ended;           /* something followed the block: it is complete in the text */
+    bool ssl_ready_seen;           /* "= Success    SapCryptoLib SSL ready!" */
+    uint64_t ssl_init_ref;         /* line of "SSL Initialization" (or of its first fact) */
+    uint64_t ssl_ready_ref;        /* line of the success line; 0 when not seen */
+    char *crypto_lib_version;      /* "found CommonCryptoLib 8.5.47 (...)": "8.5.47" */
+    char *crypto_lib_date;         /* its build date as written, e.g. "Jan 12 2023" */
+    char *crypto_lib_path;         /* resulting Filename = "<dir>/libsapcrypto.so" */
+    char *secudir;                 /* using SECUDIR=<dir> */
+    char *ssl_ciphersuites;        /* [dpf] ssl/ciphersuites=<spec> (server side), opaque */
+    char *ssl_client_ciphersuites; /* [dpf] ssl/client_ciphersuites=<spec>, opaque */
 };
 
 struct evidence {
@@ -296,6 +317,7 @@ struct evidence {
     size_t input_count, input_cap;
     struct ev_connection **conns;
     size_t conn_count, conn_cap;
+    bool redacted; /* identifiers replaced by pseudonyms (analyzer/redact.c) */
 };
 
 void ev_init(struct evidence *ev);

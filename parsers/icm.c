@@ -58,6 +58,13 @@ enum icm_pat {
     PAT_TREE,
     PAT_DUMP,
     PAT_PHRASE,
+    PAT_INIT_FRAME,
+    PAT_INIT_START,
+    PAT_INIT_LIB,
+    PAT_INIT_CCL,
+    PAT_INIT_SECUDIR,
+    PAT_INIT_DPF,
+    PAT_INIT_READY,
     PAT_COUNT
 };
 
@@ -108,6 +115,16 @@ static const char *const pattern_src[PAT_COUNT] = {
     [PAT_DUMP] = "^(in|out|in/out): (\\w+) = (.*?)\\s*$",
     [PAT_PHRASE] = "(Peer not trusted|client did not sen[dt] any cert|intermediary is NOT trusted|"
                    "no trust relationship to intermediary|Failed to verify peer certificate)",
+    /* The SSL initialisation block (format 3): payloads "= <text>"; copies
+     * may lose the "= " or collapse blanks. */
+    [PAT_INIT_FRAME] = "^={5,}\\s*$",
+    [PAT_INIT_START] = "^(?:=\\s*)?SSL Initiali[sz]ation\\b(?:.*?platform tag=\\(([^)]*)\\))?",
+    [PAT_INIT_LIB] = "^(?:=\\s*)?resulting Filename\\s*=\\s*\"([^\"]*)\"",
+    [PAT_INIT_CCL] = "^(?:=\\s*)?found CommonCryptoLib (\\d{1,4}\\.\\d{1,4}\\.\\d{1,6})"
+                     "(?:\\s+\\(([^)]*)\\))?",
+    [PAT_INIT_SECUDIR] = "^(?:=\\s*)?using SECUDIR\\s*=\\s*(\\S(?:.*\\S)?)\\s*$",
+    [PAT_INIT_DPF] = "^(?:=\\s*)?\\[dpf\\] (ssl/[a-z_]+|icm/[A-Za-z_/]+)\\s*=\\s*(.*?)\\s*$",
+    [PAT_INIT_READY] = "^(?:=\\s*)?(?:Success\\s+)?SapCryptoLib SSL ready",
 };
 
 /* The prefilter (speed): a pattern can only match a line that holds one of
@@ -165,6 +182,13 @@ static const struct prefilter prefilter[PAT_COUNT] = {
                      { "Peer not trusted", "client did not sen", "intermediary is NOT trusted",
                        "no trust relationship to intermediary",
                        "Failed to verify peer certificate" } },
+    [PAT_INIT_FRAME] = { PRE_START, { "=====" } },
+    [PAT_INIT_START] = { PRE_HAS, { "SSL Initiali" } },
+    [PAT_INIT_LIB] = { PRE_HAS, { "resulting Filename" } },
+    [PAT_INIT_CCL] = { PRE_HAS, { "found CommonCryptoLib " } },
+    [PAT_INIT_SECUDIR] = { PRE_HAS, { "using SECUDIR" } },
+    [PAT_INIT_DPF] = { PRE_HAS, { "[dpf] " } },
+    [PAT_INIT_READY] = { PRE_HAS, { "SapCryptoLib SSL ready" } },
 };
 
 /* PRE_HAS literals are found with one pass over the subject: each literal
@@ -409,6 +433,9 @@ struct icm_parser {
     uint64_t use;        /* clock for least-recently-used eviction */
     bool prefixed_seen;
     struct icm_header hdr;
+    struct icm_ssl_init init;
+    bool init_open;                          /* inside an SSL initialisation block */
+    char init_thread[ICM_THREAD_ID_MAX + 1]; /* its thread ("" anonymous) */
     uint64_t match_errors;
     uint8_t *obuf; /* decoded line (icm_parse_buffer / icm_read_file) */
     size_t obuf_cap;
@@ -1531,6 +1558,99 @@ static enum status on_stack_line(struct icm_parser *p, struct icm_thread *t, str
     return ST_UNSUPPORTED; /* not a stack line */
 }
 
+/* ---- the SSL initialisation block (format 3) ------------------------------ */
+
+#define INIT_MASK                                                                                  \
+    ((uint64_t)1 << PAT_INIT_FRAME | (uint64_t)1 << PAT_INIT_START | (uint64_t)1 << PAT_INIT_LIB | \
+     (uint64_t)1 << PAT_INIT_CCL | (uint64_t)1 << PAT_INIT_SECUDIR | (uint64_t)1 << PAT_INIT_DPF | \
+     (uint64_t)1 << PAT_INIT_READY)
+
+static void init_open(struct icm_parser *p, const struct icm_thread *t, uint64_t no)
+{
+    p->init.seen = true;
+    p->init.ref = no;
+    p->init_open = true;
+    snprintf(p->init_thread, sizeof p->init_thread, "%s", t->id);
+}
+
+/* A fact of the block: a copy may lack the "SSL Initialization" line. */
+static void init_touch(struct icm_parser *p, const struct icm_thread *t, uint64_t no)
+{
+    if (!p->init.seen) {
+        init_open(p, t, no);
+    }
+}
+
+/* Stores group i of the last match in *dst (arena); an empty group keeps
+ * *dst. */
+static enum status init_set(struct icm_parser *p, char **dst, uint32_t i)
+{
+    struct bytes b = grp(p, i);
+    if (b.len == 0) {
+        return ST_OK;
+    }
+    *dst = dup_view(p, b);
+    return *dst ? ST_OK : ST_NOMEM;
+}
+
+/* ST_UNSUPPORTED when the line is not part of an initialisation block; a
+ * line of the block's thread that is not ends the block. */
+static enum status on_init(struct icm_parser *p, struct icm_thread *t, struct bytes pl, uint64_t no)
+{
+    struct icm_ssl_init *in = &p->init;
+    if (match(p, PAT_INIT_FRAME, pl)) {
+        if (p->init_open && strcmp(t->id, p->init_thread) == 0) {
+            in->ended = true; /* the closing frame */
+            p->init_open = false;
+        }
+        return ST_OK;
+    }
+    if (match(p, PAT_INIT_START, pl)) {
+        *in = (struct icm_ssl_init){ 0 }; /* a later block replaces an earlier one */
+        init_open(p, t, no);
+        return init_set(p, &in->platform, 1);
+    }
+    if (match(p, PAT_INIT_LIB, pl)) {
+        init_touch(p, t, no);
+        return init_set(p, &in->lib_path, 1);
+    }
+    if (match(p, PAT_INIT_CCL, pl)) {
+        init_touch(p, t, no);
+        TRY(init_set(p, &in->ccl_version, 1));
+        return init_set(p, &in->ccl_date, 2);
+    }
+    if (match(p, PAT_INIT_SECUDIR, pl)) {
+        init_touch(p, t, no);
+        return init_set(p, &in->secudir, 1);
+    }
+    if (match(p, PAT_INIT_DPF, pl)) {
+        struct bytes name = grp(p, 1);
+        init_touch(p, t, no);
+        if (view_eq(name, "ssl/ciphersuites")) {
+            return init_set(p, &in->ciphersuites, 2);
+        }
+        if (view_eq(name, "ssl/client_ciphersuites")) {
+            return init_set(p, &in->client_ciphersuites, 2);
+        }
+        return ST_OK; /* other parameters: not kept */
+    }
+    if (match(p, PAT_INIT_READY, pl)) {
+        init_touch(p, t, no);
+        in->ready = true;
+        in->ready_ref = no;
+        in->ended = true; /* the last line of the block */
+        return ST_OK;
+    }
+    if (p->init_open && strcmp(t->id, p->init_thread) == 0) {
+        if (pl.len > 0 && pl.ptr[0] == '=') {
+            return ST_OK; /* build tuple, FIPS mode, OS user, "NOT creating Envvar" */
+        }
+        in->ended = true;
+        p->init_open = false;
+    }
+    return ST_UNSUPPORTED;
+}
+
 /* ---- classification of one payload -------------------------------------- */
 
 static enum status header_line(struct icm_parser *p, struct bytes pl, bool *ret_done)
@@ -1667,6 +1787,12 @@ static enum status classify(struct icm_parser *p, struct icm_thread *t, struct b
             t->d.conn->has_stated_time = ts_parse(t->ts, &t->d.conn->stated_time);
         }
         return ST_OK;
+    }
+    if (p->init_open || (subject_candidates(&p->pre, pl) & INIT_MASK)) {
+        st = on_init(p, t, pl, no);
+        if (st != ST_UNSUPPORTED) {
+            return st;
+        }
     }
     /* No pattern below can match: straight to the explanation check. */
     if (!(subject_candidates(&p->pre, pl) &
@@ -1893,6 +2019,11 @@ const struct icm_header *icm_parser_header(const struct icm_parser *p)
     return &p->hdr;
 }
 
+const struct icm_ssl_init *icm_parser_ssl_init(const struct icm_parser *p)
+{
+    return &p->init;
+}
+
 void icm_parser_free(struct icm_parser *p)
 {
     if (!p) {
@@ -1908,6 +2039,123 @@ void icm_parser_free(struct icm_parser *p)
 
 /* ---- sniffing ------------------------------------------------------------ */
 
+/* "N  SncInit(): ...", "M Sun Nov 22 ...", "B  create_con": the one-letter
+ * component code of kernel traces other than dev_icm (format 1). */
+static bool component_line(struct bytes l)
+{
+    if (l.len < 3 || l.ptr[0] < 'A' || l.ptr[0] > 'Z' || (l.ptr[1] != ' ' && l.ptr[1] != '\t')) {
+        return false;
+    }
+    for (size_t i = 2; i < l.len; i++) {
+        if (l.ptr[i] != ' ' && l.ptr[i] != '\t') {
+            return l.ptr[i] != '\r';
+        }
+    }
+    return false;
+}
+
+/* "ssl_debug(<n>): " anywhere in the line (iSaSSL, format 1). */
+static bool isassl_line(struct bytes l)
+{
+    static const char key[] = "ssl_debug(";
+    const size_t n = sizeof key - 1;
+    for (size_t at = 0; at + n < l.len;) {
+        const uint8_t *hit = memmem(l.ptr + at, l.len - at, key, n);
+        if (!hit) {
+            return false;
+        }
+        size_t i = (size_t)(hit - l.ptr) + n, d = i;
+        while (i < l.len && is_digit(l.ptr[i])) {
+            i++;
+        }
+        if (i > d && i + 1 < l.len && l.ptr[i] == ')' && l.ptr[i + 1] == ':') {
+            return true;
+        }
+        at = (size_t)(hit - l.ptr) + 1;
+    }
+    return false;
+}
+
+/* Lines that say nothing about the writer: blank, dashes, the header's
+ * "trc file:" and "*" lines. */
+static bool neutral_line(struct bytes l)
+{
+    struct bytes t = view_ltrim(l);
+    while (t.len > 0 && (t.ptr[t.len - 1] == '\r' || t.ptr[t.len - 1] == ' ')) {
+        t.len--;
+    }
+    if (t.len == 0 || t.ptr[0] == '*' || view_starts(t, "trc file:")) {
+        return true;
+    }
+    for (size_t i = 0; i < t.len; i++) {
+        if (t.ptr[i] != '-') {
+            return false;
+        }
+    }
+    return true;
+}
+
+enum icm_foreign icm_sniff_foreign(const uint8_t *head, size_t len, char *msg, size_t msglen)
+{
+    static const char trc[] = "trc file: \"";
+    char name[32] = "";
+    size_t thr = 0, comp = 0, ssl_debug = 0, content = 0;
+    if (!head || len == 0) {
+        return ICM_FOREIGN_NONE;
+    }
+    const uint8_t *h = memmem(head, len, trc, sizeof trc - 1);
+    if (h) {
+        size_t at = (size_t)(h - head) + sizeof trc - 1, k = 0;
+        while (at < len && head[at] != '"' && head[at] != '\n' && k + 1 < sizeof name) {
+            uint8_t x = head[at++];
+            name[k++] = (char)(x >= 0x20 && x < 0x7f ? x : '?');
+        }
+        name[k] = '\0';
+    }
+    for (size_t at = 0; at < len;) {
+        const uint8_t *nl = memchr(head + at, '\n', len - at);
+        size_t end = nl ? (size_t)(nl - head) : len;
+        struct bytes l = { .ptr = head + at, .len = end - at };
+        at = end + 1;
+        if (neutral_line(l)) {
+            continue;
+        }
+        content++;
+        if (view_starts(l, "[Thr ")) {
+            thr++;
+        } else if (component_line(l)) {
+            comp++;
+        }
+        if (isassl_line(l)) {
+            ssl_debug++;
+        }
+    }
+    enum icm_foreign kind = ICM_FOREIGN_NONE;
+    const char *what = "";
+    bool named_icm = strncmp(name, "dev_icm", 7) == 0;
+    bool named_w =
+        strncmp(name, "dev_w", 5) == 0 && (name[5] == '\0' || is_digit((uint8_t)name[5]));
+    if (ssl_debug > 0 && ssl_debug > thr) {
+        kind = ICM_FOREIGN_ISASSL;
+        what = "an SAP Cloud Connector / AS Java SSL debug trace (iSaSSL ssl_debug)";
+    } else if (!named_icm && (named_w || (comp >= 3 && comp > thr && 2 * comp >= content))) {
+        kind = ICM_FOREIGN_DEV_W;
+        what =
+            named_w || !name[0] ? "a work-process trace" : "an SAP kernel trace of another process";
+    }
+    if (kind != ICM_FOREIGN_NONE && msg && msglen > 0) {
+        if (kind == ICM_FOREIGN_DEV_W) {
+            snprintf(msg, msglen,
+                     "not an ICM trace: this looks like %s (%s) - tlsdiag reads dev_icm", what,
+                     name[0] ? name : "dev_w*");
+        } else {
+            snprintf(msg, msglen, "not an ICM trace: this looks like %s - tlsdiag reads dev_icm",
+                     what);
+        }
+    }
+    return kind;
+}
+
 bool icm_sniff(const uint8_t *head, size_t len)
 {
     static const char *const markers[] = {
@@ -1916,7 +2164,7 @@ bool icm_sniff(const uint8_t *head, size_t len)
         "IcmConnInit", "NIECONN_",     "SSL handshake with", "ICM_HTTP_",
         "SecuSSL",     "Secu-SSL",     "Secude-SSL",
     };
-    if (!head || len == 0) {
+    if (!head || len == 0 || icm_sniff_foreign(head, len, NULL, 0) != ICM_FOREIGN_NONE) {
         return false;
     }
     for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++) {
@@ -2229,6 +2477,30 @@ static enum status read_line(struct icm_parser *p, struct ev_input *in, struct b
     return feed_raw(p, line, no, block_ascii);
 }
 
+/* Header and initialisation facts into the input (arena strings stay). */
+static void input_facts(struct evidence *ev, struct ev_input *in, const struct icm_parser *p)
+{
+    const struct icm_header *h = &p->hdr;
+    const struct icm_ssl_init *i = &p->init;
+    if (h->seen) {
+        in->header_seen = true;
+        in->trace_level = h->trc_level;
+        in->release = h->release[0] ? ev_strdup(&ev->arena, h->release) : NULL;
+        in->patch = h->patchno[0] ? ev_strdup(&ev->arena, h->patchno) : NULL;
+    }
+    in->ssl_init_seen = i->seen;
+    in->ssl_init_ended = i->ended;
+    in->ssl_ready_seen = i->ready;
+    in->ssl_init_ref = i->ref;
+    in->ssl_ready_ref = i->ready_ref;
+    in->crypto_lib_version = i->ccl_version;
+    in->crypto_lib_date = i->ccl_date;
+    in->crypto_lib_path = i->lib_path;
+    in->secudir = i->secudir;
+    in->ssl_ciphersuites = i->ciphersuites;
+    in->ssl_client_ciphersuites = i->client_ciphersuites;
+}
+
 enum status icm_read_file(struct evidence *ev, const char *path, char *errbuf, size_t errlen)
 {
     enum status st = ST_OK;
@@ -2346,6 +2618,9 @@ out:
     if (in) {
         in->units = no;
         in->bytes = total;
+    }
+    if (in && p) {
+        input_facts(ev, in, p);
     }
     icm_parser_free(p);
     free(buf);

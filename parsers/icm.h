@@ -51,6 +51,22 @@ struct icm_header {
     char patchno[16];
 };
 
+/* The SSL initialisation block at ICM start (shared/icm-trace-format.md 3):
+ * "[Thr <tid>] = <text>" lines framed by "=====" lines. Tolerant of copies
+ * (collapsed blanks, missing frame lines, missing "= "). Strings are arena
+ * copies (NULL when not written); a later block replaces an earlier one.
+ * These lines never create a connection. icm_read_file copies the facts
+ * into its ev_input. */
+struct icm_ssl_init {
+    bool seen;  /* "SSL Initialization" line, or any fact of the block */
+    bool ended; /* a closing frame or a line not of the block followed */
+    bool ready; /* "Success    SapCryptoLib SSL ready!" */
+    uint64_t ref, ready_ref;
+    char *platform; /* platform tag=(...) */
+    char *ccl_version, *ccl_date, *lib_path, *secudir;
+    char *ciphersuites, *client_ciphersuites;
+};
+
 /* NULL when out of memory or PCRE2 refuses a pattern (a programmer error,
  * reported on stderr). `path` is kept for source.path. The patterns are
  * compiled (and JIT-compiled) once per process, on the first call, and
@@ -67,11 +83,28 @@ MUST_USE enum status icm_parser_feed_line(struct icm_parser *p, struct bytes lin
 /* Closes every open connection into the evidence. Idempotent. */
 void icm_parser_finish(struct icm_parser *p);
 const struct icm_header *icm_parser_header(const struct icm_parser *p);
+const struct icm_ssl_init *icm_parser_ssl_init(const struct icm_parser *p);
 void icm_parser_free(struct icm_parser *p);
 
 /* Does this text look like an ICM trace or an ABAP copy of one? Looks for
- * known markers in the first len bytes (give it a few KB). */
+ * known markers in the first len bytes (give it a few KB). False for the
+ * traces icm_sniff_foreign recognises, whatever markers they hold. */
 bool icm_sniff(const uint8_t *head, size_t len);
+
+/* SAP traces that are not dev_icm and that tlsdiag does not read
+ * (shared/icm-trace-format.md 1, "not ICM"): recognised so that the user
+ * gets a clear message instead of an empty report. */
+enum icm_foreign {
+    ICM_FOREIGN_NONE = 0,
+    ICM_FOREIGN_DEV_W,  /* work-process trace dev_w<n>: "N  SncInit(): ..." lines, or a
+                           header naming dev_w<n> */
+    ICM_FOREIGN_ISASSL, /* Cloud Connector / AS Java iSaSSL: "ssl_debug(<n>): ..." lines */
+};
+/* Which foreign trace the first len bytes look like. When not NONE and msg
+ * is given, writes one sentence for the user (no path, no newline), e.g.
+ * "not an ICM trace: this looks like a work-process trace (dev_w0) -
+ * tlsdiag reads dev_icm". */
+enum icm_foreign icm_sniff_foreign(const uint8_t *head, size_t len, char *msg, size_t msglen);
 
 /* Reads a trace file line by line in bounded memory (lines up to
  * CAP_LINE_MAX; longer ones are skipped and counted in input.skipped), LF

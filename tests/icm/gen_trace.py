@@ -14,7 +14,11 @@ Cli- lines including the no-fitting-CA sentences, 6.2), server connections
 sent any cert", 5.1), detail blocks (SSL_get_state, SSL NI-hdl local/peer,
 PSE, TLSextSNI, Target Hostname, 5.3), error stacks with certificate trees
 (5.5), hex dumps and unrelated ICM lines (4.5), and per connection trace
-level 1, 2 or 3 (2).
+level 1, 2 or 3 (2). After the header, the SSL initialisation block of ICM
+start (3: platform tag, libsapcrypto.so path, CommonCryptoLib version and
+date, SECUDIR, ssl/ciphersuites and ssl/client_ciphersuites, the success
+line); --init failed leaves the success line out, --init none writes no
+block. The sidecar's "input" object holds the header and block facts.
 
 Every connection starts with a line that opens a new attempt in the parser
 (a summary, a stack begin, a CCL line with a new id or an NI-hdl with a new
@@ -22,6 +26,7 @@ handle) and keeps to one thread; noise goes to threads of its own.
 
   gen_trace.py OUT.trc [--facts OUT.json] [--seed N] [--conns N]
                [--size-mb N] [--only FAMILY] [--client IP:PORT --server IP:PORT]
+               [--init ready|failed|none]
 
 --size-mb N streams about N MB (mostly hex dumps and unrelated lines, one
 connection per ~200 KB) in bounded memory; the sidecar then lists only the
@@ -222,6 +227,40 @@ def noise(rnd):
     ])()
 
 
+def init_block(rnd, mode):
+    """The SSL initialisation block (format 3) as payloads, and its facts.
+    Blanks vary as in copies; the frame lines may be left out."""
+    sid = rnd.choice(['S4D', 'NPL', 'QAS'])
+    inst = rnd.choice(['D20', 'DVEBMGS00', 'ASCS01'])
+    ver = '8.5.%d' % rnd.randint(30, 55)
+    date = '%s %d %d' % (rnd.choice(MONTHS), rnd.randint(1, 28), rnd.randint(2019, 2025))
+    lib = '/usr/sap/%s/SYS/exe/run/libsapcrypto.so' % sid
+    secudir = '/usr/sap/%s/%s/sec' % (sid, inst)
+    srv = '%d:PFS:HIGH::EC_P256:EC_HIGH' % rnd.choice([135, 151, 918])
+    cli = '%d:PFS:HIGH::EC_P256:EC_HIGH' % rnd.choice([150, 166, 918])
+    b = lambda: ' ' * rnd.randint(1, 4)
+    frame = rnd.random() < 0.8
+    out = (['=' * 64] if frame else []) + [
+        '= SSL Initialization%splatform tag=(linuxx86_64)' % b(),
+        '=%s(785_REL,Jan 13 2023,mt,ascii,SAP_UC/size_t/void* = 8/64/64)' % b(),
+        '=%sresulting Filename = "%s"' % (b(), lib),
+        '=%sFIPS mode is off' % b(),
+        '=%sfound CommonCryptoLib %s (%s) [AES-NI,CLMUL,SSE3,SSSE3]' % (b(), ver, date),
+        '=%scurrent UserID: %sadm, environment USER="%sadm"' % (b(), sid.lower(), sid.lower()),
+        '=%susing SECUDIR=%s' % (b(), secudir),
+        '=%s[dpf] ssl/ciphersuites=%s' % (b(), srv),
+        '=%sNOT creating Envvar SAPSSL_CIPHERSUITES=%s' % (b(), srv),
+        '=%s[dpf] ssl/client_ciphersuites=%s' % (b(), cli),
+        '=%sNOT creating Envvar SAPSSL_CLIENT_CIPHERSUITES=%s' % (b(), cli)]
+    if mode == 'ready':
+        out.append('= Success%sSapCryptoLib SSL ready!' % b())
+    out += ['=' * 64] if frame or mode != 'ready' else []
+    facts = {'ssl_init_seen': True, 'ssl_init_ended': True, 'ssl_ready_seen': mode == 'ready',
+             'crypto_lib_version': ver, 'crypto_lib_date': date, 'crypto_lib_path': lib,
+             'secudir': secudir, 'ssl_ciphersuites': srv, 'ssl_client_ciphersuites': cli}
+    return out, facts
+
+
 def thread_id(rnd):
     return str(rnd.randint(10 ** 14, 10 ** 15 - 1)) if rnd.random() < 0.7 else str(rnd.randint(1000, 9999))
 
@@ -238,6 +277,7 @@ def main():
     ap.add_argument('--client')
     ap.add_argument('--server')
     ap.add_argument('--header-level', type=int, default=2)
+    ap.add_argument('--init', choices=['ready', 'failed', 'none'], default='ready')
     a = ap.parse_args()
     rnd = random.Random(a.seed)
     clock = Clock(rnd)
@@ -255,6 +295,8 @@ def main():
 
     put('-' * 51 + '\ntrc file: "dev_icm", trc level: %d, release: "785"\n' % a.header_level + '-' * 51 + '\n')
     put('sysno      20\nsid        S4D\nrelno      7850\npatchno    50\n')
+    input_facts = {'header_seen': True, 'trace_level': a.header_level, 'release': '785',
+                   'patch': '50', 'ssl_init_seen': False, 'ssl_ready_seen': False}
     used_threads = set()
 
     def new_thread():
@@ -264,6 +306,17 @@ def main():
                 used_threads.add(t)
                 return t
 
+    if a.init != 'none':
+        # Written at ICM start, before any connection; a line of another
+        # thread follows (the parser needs one to know the block ended).
+        init_thread = new_thread()
+        block, f = init_block(rnd, a.init)
+        input_facts.update(f)
+        clock.tick()
+        put('[Thr %s] %s\n' % (init_thread, clock.text()))
+        for ln in block:
+            put('[Thr %s] %s\n' % (init_thread, ln))
+        put('[Thr %s] IcmHandleOOBData: received 1 bytes of out-of-band data\n' % init_thread)
     active = []  # [thread, lines, facts]
     noise_threads = [new_thread() for _ in range(3)]
     made = 0
@@ -310,7 +363,7 @@ def main():
     out.close()
     if a.facts:
         with open(a.facts, 'w') as fp:
-            json.dump({'connections': made, 'facts': facts}, fp, indent=1)
+            json.dump({'connections': made, 'facts': facts, 'input': input_facts}, fp, indent=1)
 
 
 if __name__ == '__main__':

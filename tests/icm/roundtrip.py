@@ -5,6 +5,12 @@ come back: connection count, role, thread, CCL connection id, error name
 and code, error text, endpoints, SNI, target host, PSE, handshake state,
 statements, client certificate status, the leaf of a stated chain and the
 alert. Several seeds, every family alone and all mixed, levels 1-3.
+
+Input facts (file header, SSL initialisation block): the trc level, release
+and patch come back in the "trace header:" note of every connection; the
+block's facts are checked in inputs[0] of the report ("trace_header",
+"ssl_init") once the JSON renderer prints them, and counted as skipped
+until then (the parser side is covered by tests/unit/test_icm.c).
 """
 import json, os, subprocess, sys, tempfile
 
@@ -23,7 +29,48 @@ def run(tlsdiag, tmp, name, gen_args):
         return ['%s: exit %d: %s' % (name, p.returncode, p.stderr.decode(errors='replace'))]
     report = json.loads(p.stdout)
     facts = json.load(open(facts_path))
-    return check(name, report, facts)
+    return check(name, report, facts) + check_input(name, report, facts)
+
+
+SKIPPED = []
+
+# sidecar key -> key in the report's inputs[0]["ssl_init"]
+INIT_KEYS = {'ssl_init_ended': 'ended', 'ssl_ready_seen': 'ready',
+             'crypto_lib_version': 'crypto_lib_version', 'crypto_lib_date': 'crypto_lib_date',
+             'crypto_lib_path': 'crypto_lib_path', 'secudir': 'secudir',
+             'ssl_ciphersuites': 'ciphersuites', 'ssl_client_ciphersuites': 'client_ciphersuites'}
+
+
+def check_input(name, report, facts):
+    f = facts.get('input')
+    if not f:
+        return []
+    errs = []
+    note = 'trace header: trc level %d, release %s patch %s' % (f['trace_level'], f['release'], f['patch'])
+    for c in report['connections']:
+        texts = [n.get('text') for n in c.get('notes') or []]
+        if note not in texts:
+            errs.append('%s: connection %s lacks the note %r' % (name, c.get('id'), note))
+            break
+    inp = report['inputs'][0]
+    if 'ssl_init' not in inp and 'trace_header' not in inp:
+        SKIPPED.append(name)
+        return errs
+    hdr = inp.get('trace_header') or {}
+    for k, jk in (('trace_level', 'trc_level'), ('release', 'release'), ('patch', 'patch')):
+        if hdr.get(jk) != f[k]:
+            errs.append('%s: trace_header.%s is %r, want %r' % (name, jk, hdr.get(jk), f[k]))
+    init = inp.get('ssl_init')
+    if not f['ssl_init_seen']:
+        if init:
+            errs.append('%s: ssl_init %r, the generator wrote no block' % (name, init))
+        return errs
+    if not init:
+        return errs + ['%s: ssl_init missing' % name]
+    for k, jk in INIT_KEYS.items():
+        if init.get(jk) != f[k]:
+            errs.append('%s: ssl_init.%s is %r, want %r' % (name, jk, init.get(jk), f[k]))
+    return errs
 
 
 def check(name, report, facts):
@@ -87,6 +134,9 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for seed in (1, 2, 3, 4):
             errs += run(tlsdiag, tmp, 'mixed%d' % seed, ['--seed', str(seed), '--conns', '80'])
+        for init in ('failed', 'none'):
+            errs += run(tlsdiag, tmp, 'init-%s' % init,
+                        ['--seed', '5', '--conns', '20', '--init', init, '--header-level', '3'])
         for fam in FAMILIES:
             for level in (1, 2, 3):
                 errs += run(tlsdiag, tmp, '%s-%d' % (fam, level),
@@ -96,6 +146,9 @@ def main():
     if errs:
         print('FAIL: %d mismatches' % len(errs))
         return 1
+    if SKIPPED:
+        print('note: input facts not in the JSON report yet: %d run(s) checked for connections only'
+              % len(SKIPPED))
     print('ok: every generated fact came back')
     return 0
 

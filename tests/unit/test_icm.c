@@ -956,6 +956,253 @@ static void test_fast_paths(void)
     ev_fini(&ev);
 }
 
+/* ---- SSL initialisation block (format 3) and foreign traces (format 1) ---- */
+
+#define I "[Thr 139843] "
+
+/* The block as the ICM writes it, then an attempt in the same thread. */
+static const char init_full[] =
+    "---------------------------------------------------\n"
+    "trc file: \"dev_icm\", trc level: 1, release: \"785\"\n"
+    "---------------------------------------------------\n"
+    "patchno    50\n" I "=================================================\n" I
+    "= SSL Initialization    platform tag=(linuxx86_64)\n" I
+    "=   (785_REL,Jan 13 2023,mt,ascii,SAP_UC/size_t/void* = 8/64/64)\n"
+    "[Thr 2] SSSLERR_CONN_CLOSED (-10)\n" /* another thread in between */
+    I "=   resulting Filename = \"/usr/sap/S4D/SYS/exe/run/libsapcrypto.so\"\n" I
+    "=   FIPS mode is off\n" I
+    "=   found CommonCryptoLib 8.5.47 (Jan 12 2023) [AES-NI,CLMUL,SSE3,SSSE3]\n" I
+    "=   current UserID: s4dadm, environment USER=\"s4dadm\"\n" I
+    "=   using SECUDIR=/usr/sap/S4D/D20/sec\n" I
+    "=   [dpf] ssl/ciphersuites=135:PFS:HIGH::EC_P256:EC_HIGH\n" I
+    "=     NOT creating Envvar SAPSSL_CIPHERSUITES=135:PFS:HIGH::EC_P256:EC_HIGH\n" I
+    "=   [dpf] ssl/client_ciphersuites=150:PFS:HIGH::EC_P256:EC_HIGH\n" I
+    "=     NOT creating Envvar SAPSSL_CLIENT_CIPHERSUITES=150:PFS:HIGH::EC_P256:EC_HIGH\n" I
+    "= Success    SapCryptoLib SSL ready!\n" I
+    "=================================================\n" I
+    "*** ERROR => SSL handshake with h.example:443 failed: SSSLERR_CONN_CLOSED (-10)\n";
+
+static struct icm_parser *parse_keep(struct evidence *ev, const char *text)
+{
+    struct icm_parser *p = icm_parser_new(ev, "init.trc");
+    CHECK(p != NULL, "parser");
+    if (p) {
+        CHECK_INT(icm_parse_buffer(p, (const uint8_t *)text, strlen(text), NULL), ST_OK, text);
+    }
+    return p;
+}
+
+static void test_ssl_init(void)
+{
+    struct evidence ev;
+    ev_init(&ev);
+    struct icm_parser *p = parse_keep(&ev, init_full);
+    if (p) {
+        const struct icm_ssl_init *in = icm_parser_ssl_init(p);
+        CHECK(in->seen && in->ended && in->ready, "full block");
+        CHECK_INT(in->ref, 6, "start line");
+        CHECK_INT(in->ready_ref, 18, "ready line");
+        CHECK_STR(in->platform, "linuxx86_64", "platform");
+        CHECK_STR(in->lib_path, "/usr/sap/S4D/SYS/exe/run/libsapcrypto.so", "library");
+        CHECK_STR(in->ccl_version, "8.5.47", "CCL version");
+        CHECK_STR(in->ccl_date, "Jan 12 2023", "CCL date");
+        CHECK_STR(in->secudir, "/usr/sap/S4D/D20/sec", "SECUDIR");
+        CHECK_STR(in->ciphersuites, "135:PFS:HIGH::EC_P256:EC_HIGH", "ssl/ciphersuites");
+        CHECK_STR(in->client_ciphersuites, "150:PFS:HIGH::EC_P256:EC_HIGH",
+                  "ssl/client_ciphersuites");
+        /* The block makes no connection; the two attempts do. */
+        CHECK_INT(ev.conn_count, 2, "init lines create no connection");
+        if (ev.conn_count == 2) {
+            CHECK_STR(ev.conns[1]->error_name, "SSSLERR_CONN_CLOSED", "attempt after the block");
+            CHECK_INT(ev.conns[1]->source.first, 20, "attempt starts after the block");
+        }
+    }
+    icm_parser_free(p);
+    ev_fini(&ev);
+
+    /* A web copy: no frames, no "= ", blanks collapsed, no start line. */
+    ev_init(&ev);
+    p = parse_keep(&ev, "found CommonCryptoLib 8.5.52 (Mar 3 2024) [AES-NI]\n"
+                        "using SECUDIR=/usr/sap/ABC/DVEBMGS00/sec\n"
+                        "[dpf] ssl/client_ciphersuites=918:PFS:HIGH::EC_X25519:EC_P256:EC_HIGH\n"
+                        "Success SapCryptoLib SSL ready!\n");
+    if (p) {
+        const struct icm_ssl_init *in = icm_parser_ssl_init(p);
+        CHECK(in->seen && in->ready, "copy: seen and ready");
+        CHECK_INT(in->ref, 1, "copy: first fact");
+        CHECK_STR(in->ccl_version, "8.5.52", "copy: version");
+        CHECK_STR(in->secudir, "/usr/sap/ABC/DVEBMGS00/sec", "copy: SECUDIR");
+        CHECK_STR(in->client_ciphersuites, "918:PFS:HIGH::EC_X25519:EC_P256:EC_HIGH",
+                  "copy: client suites");
+        CHECK(in->ciphersuites == NULL, "copy: no server suites");
+        CHECK_INT(ev.conn_count, 0, "copy: no connection");
+    }
+    icm_parser_free(p);
+    ev_fini(&ev);
+
+    /* No success line, the block followed by other lines: SSL not ready. */
+    ev_init(&ev);
+    p = parse_keep(&ev, I "= SSL Initialization platform tag=(ntamd64)\n" I
+                          "= found CommonCryptoLib 8.4.49 (Jun 1 2016)\n" I
+                          "=================================================\n" I
+                          "*** ERROR => IcmConnInitClientSSL: SapSSLSessionStart failed (-1): "
+                          "SSSLERR_LIB_NOT_FOUND\n");
+    if (p) {
+        const struct icm_ssl_init *in = icm_parser_ssl_init(p);
+        CHECK(in->seen && in->ended && !in->ready, "no success line");
+        CHECK_STR(in->platform, "ntamd64", "platform");
+        CHECK_INT(ev.conn_count, 1, "the error is an attempt");
+    }
+    icm_parser_free(p);
+    ev_fini(&ev);
+
+    /* Missing closing frame: the next line of the thread ends the block. */
+    ev_init(&ev);
+    p = parse_keep(&ev, I "= SSL Initialization\n" I "= using SECUDIR=/sec\n" I
+                          "IcmHandleOOBData: received 1 bytes\n");
+    if (p) {
+        const struct icm_ssl_init *in = icm_parser_ssl_init(p);
+        CHECK(in->seen && in->ended && !in->ready, "ended by another line");
+    }
+    icm_parser_free(p);
+    ev_fini(&ev);
+
+    /* Text ending inside the block: not known to have ended. */
+    ev_init(&ev);
+    p = parse_keep(&ev, I "= SSL Initialization\n" I "= found CommonCryptoLib 8.5.47\n"
+                          "[Thr 9] = something else\n");
+    if (p) {
+        const struct icm_ssl_init *in = icm_parser_ssl_init(p);
+        CHECK(in->seen && !in->ended && !in->ready, "cut inside the block");
+        CHECK(in->ccl_date == NULL, "no date written");
+    }
+    icm_parser_free(p);
+    ev_fini(&ev);
+
+    /* A later block replaces an earlier one. */
+    ev_init(&ev);
+    p = parse_keep(&ev, I "= SSL Initialization\n" I "= found CommonCryptoLib 8.5.1\n" I
+                          "= Success SapCryptoLib SSL ready!\n" I "=====\n" I
+                          "= SSL Initialization\n" I "= found CommonCryptoLib 8.5.2\n" I "=====\n");
+    if (p) {
+        const struct icm_ssl_init *in = icm_parser_ssl_init(p);
+        CHECK(in->seen && in->ended && !in->ready, "second block failed");
+        CHECK_STR(in->ccl_version, "8.5.2", "second block's version");
+        CHECK_INT(in->ref, 5, "second block's start");
+    }
+    icm_parser_free(p);
+    ev_fini(&ev);
+
+    /* Through icm_read_file: the facts land in the input. */
+    char path[] = "/tmp/tlsdiag-test-icm-init-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0, "temp file");
+    if (fd >= 0) {
+        FILE *f = fdopen(fd, "w");
+        CHECK(f != NULL, "fdopen");
+        if (f) {
+            fputs(init_full, f);
+            fclose(f);
+            char err[256] = "";
+            ev_init(&ev);
+            CHECK_INT(icm_read_file(&ev, path, err, sizeof err), ST_OK, err);
+            CHECK_INT(ev.input_count, 1, "one input");
+            if (ev.input_count == 1) {
+                const struct ev_input *in = &ev.inputs[0];
+                CHECK(in->header_seen, "input: header");
+                CHECK_INT(in->trace_level, 1, "input: trc level");
+                CHECK_STR(in->release, "785", "input: release");
+                CHECK_STR(in->patch, "50", "input: patch");
+                CHECK(in->ssl_init_seen && in->ssl_init_ended && in->ssl_ready_seen,
+                      "input: init block");
+                CHECK_INT(in->ssl_init_ref, 6, "input: init line");
+                CHECK_INT(in->ssl_ready_ref, 18, "input: ready line");
+                CHECK_STR(in->crypto_lib_version, "8.5.47", "input: CCL");
+                CHECK_STR(in->crypto_lib_date, "Jan 12 2023", "input: CCL date");
+                CHECK_STR(in->crypto_lib_path, "/usr/sap/S4D/SYS/exe/run/libsapcrypto.so",
+                          "input: library");
+                CHECK_STR(in->secudir, "/usr/sap/S4D/D20/sec", "input: SECUDIR");
+                CHECK_STR(in->ssl_ciphersuites, "135:PFS:HIGH::EC_P256:EC_HIGH", "input: suites");
+                CHECK_STR(in->ssl_client_ciphersuites, "150:PFS:HIGH::EC_P256:EC_HIGH",
+                          "input: client suites");
+            }
+            ev_fini(&ev);
+        }
+        remove(path);
+    }
+}
+
+static void test_foreign(void)
+{
+    static const struct {
+        const char *text;
+        enum icm_foreign want;
+        const char *msg; /* NULL: not checked */
+    } cases[] = {
+        /* SNC start messages of a work process (help.sap.com, "SNC Messages on AS ABAP"). */
+        { "N  SncInit(): Initializing Secure Network Communication (SNC)\n"
+          "N        AMD/Intel x86_64 with Linux (mt,ascii,SAP_UC/size_t/void* = 16/64/64)\n"
+          "N  SncInit(): found  snc/gssapi_lib=/usr/sap/ABC/D20/exe/libsapcrypto.so\n"
+          "N    SECUDIR=\"/usr/sap/ABC/D20/sec\" (from $SECUDIR)\n"
+          "N    Product Version = CommonCryptoLib (SAPCRYPTOLIB) Version 8.4.7 pl35\n"
+          "M  SNC (Secure Network Communication) enabled\n",
+          ICM_FOREIGN_DEV_W,
+          "not an ICM trace: this looks like a work-process trace (dev_w*) - tlsdiag reads "
+          "dev_icm" },
+        { "---------------------------------------------------\n"
+          "trc file: \"dev_w0\", trc level: 1, release: \"785\"\n"
+          "---------------------------------------------------\n"
+          "*\n*  ACTIVE TRACE LEVEL           1\n"
+          "M Sun Nov 22 10:00:00:123 2026\n"
+          "M  *** ERROR => ThSncIn: SncInit failed [thxxsnc.c 123]\n",
+          ICM_FOREIGN_DEV_W,
+          "not an ICM trace: this looks like a work-process trace (dev_w0) - tlsdiag reads "
+          "dev_icm" },
+        { "trc file: \"dev_disp\", trc level: 1, release: \"785\"\n"
+          "M  DpSapEnvInit: ...\nM  DpShMCreate: ...\nM  DpIPCInit2: ...\n",
+          ICM_FOREIGN_DEV_W,
+          "not an ICM trace: this looks like an SAP kernel trace of another process (dev_disp) - "
+          "tlsdiag reads dev_icm" },
+        /* iSaSSL debug lines (XPI Inspector / Cloud Connector). */
+        { "ssl_debug(52): Starting handshake (iSaSSL 4.1.060)...\n"
+          "ssl_debug(52): Sending v3 client_hello message to srv.example.com:443, requesting "
+          "version 3.3...\n"
+          "ssl_debug(52): Received alert message: Alert Fatal: handshake failure\n"
+          "ssl_debug(52): SSLException while handshaking: Peer sent alert: Alert Fatal: "
+          "handshake failure\n",
+          ICM_FOREIGN_ISASSL,
+          "not an ICM trace: this looks like an SAP Cloud Connector / AS Java SSL debug trace "
+          "(iSaSSL ssl_debug) - tlsdiag reads dev_icm" },
+        { "2024 03 01 10:00:00#+0100#Debug#ljs#ssl_debug(7): Received certificate_request\n",
+          ICM_FOREIGN_ISASSL, NULL },
+        /* dev_icm and copies of it stay ICM. */
+        { "trc file: \"dev_icm\", trc level: 2, release: \"785\"\n"
+          "[Thr 140484128118528] Wed Dec 14 11:07:05:502 2022\n",
+          ICM_FOREIGN_NONE, NULL },
+        { "[Thr 1] = SSL Initialization\n[Thr 1] = Success    SapCryptoLib SSL ready!\n",
+          ICM_FOREIGN_NONE, NULL },
+        { "A certificate problem:\nI see this:\nSSSLERR_CONN_CLOSED (-10)#\n", ICM_FOREIGN_NONE,
+          NULL },
+        { "[Thr 1] ssl_debug(1): quoted\n[Thr 1] x\n", ICM_FOREIGN_NONE, NULL },
+        { "ssl_debug(x): not one\n", ICM_FOREIGN_NONE, NULL },
+        { "", ICM_FOREIGN_NONE, NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const uint8_t *t = (const uint8_t *)cases[i].text;
+        size_t n = strlen(cases[i].text);
+        char msg[256] = "";
+        CHECK_INT(icm_sniff_foreign(t, n, msg, sizeof msg), cases[i].want, cases[i].text);
+        if (cases[i].msg) {
+            CHECK_STR(msg, cases[i].msg, cases[i].text);
+        }
+        if (cases[i].want != ICM_FOREIGN_NONE) {
+            CHECK(!icm_sniff(t, n), "foreign traces are not claimed");
+        }
+    }
+    CHECK_INT(icm_sniff_foreign((const uint8_t *)"ssl_debug(1): x\n", 16, NULL, 0),
+              ICM_FOREIGN_ISASSL, "no message buffer");
+}
+
 int main(void)
 {
     test_time();
@@ -964,6 +1211,8 @@ int main(void)
     test_grouping();
     test_consecutive_attempts();
     test_sniff();
+    test_ssl_init();
+    test_foreign();
     test_overlong_line();
     test_fast_paths();
     int samples_rc = test_samples();
