@@ -7,6 +7,7 @@
  * rules (rules/catalog.tlsrules, source = check) give the verdict; this file
  * adds the per-certificate verdict lines and renders text or JSON.
  */
+#include "catalog_setup.h"
 #include "check.h"
 #include "input_kind.h"
 
@@ -693,23 +694,6 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
     return CHECK_OK;
 }
 
-static bool load_rules(struct rule_catalog *cat, const char *extra)
-{
-    char err[512] = "";
-    const char *path = rule_catalog_default_path();
-    if (!path) {
-        fprintf(stderr, "tlsdiag: the rule catalog (catalog.tlsrules) was not found; set "
-                        "TLSDIAG_RULES to its path\n");
-        return false;
-    }
-    if (rule_catalog_load(cat, path, err, sizeof err) != ST_OK ||
-        (extra && rule_catalog_load(cat, extra, err, sizeof err) != ST_OK)) {
-        fprintf(stderr, "tlsdiag: %s\n", err);
-        return false;
-    }
-    return true;
-}
-
 /* The modelled connection: the server asked with these CA names; the client
  * sends the chain when it fits, else an empty Certificate message. Nothing
  * happened on a wire, so the outcome stays incomplete. */
@@ -823,7 +807,7 @@ int check_main(int argc, char **argv)
     }
     struct rule_catalog cat;
     rule_catalog_init(&cat);
-    if (!load_rules(&cat, o.rules)) {
+    if (!catalog_setup(&cat, o.rules)) {
         rule_catalog_fini(&cat);
         return CHECK_USAGE;
     }

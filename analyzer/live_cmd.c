@@ -25,6 +25,7 @@
  * The summary is kept in counters, never in evidence. So memory is bounded
  * by the handshakes of the flows alive at one time, not by the run time.
  */
+#include "catalog_setup.h"
 #include "live_cmd.h"
 
 #include <errno.h>
@@ -700,25 +701,6 @@ static int usage_error(const char *msg, const char *arg)
     return EXIT_USAGE;
 }
 
-static bool load_catalog(struct rule_catalog *cat, const char *extra)
-{
-    char err[512] = "";
-    const char *path = rule_catalog_default_path();
-    if (!path) {
-        fprintf(stderr,
-                "tlsdiag: the rule catalog (catalog.tlsrules) was not found in %s; set "
-                "TLSDIAG_RULES to its path\n",
-                TLSDIAG_DATADIR);
-        return false;
-    }
-    if (rule_catalog_load(cat, path, err, sizeof err) != ST_OK ||
-        (extra && rule_catalog_load(cat, extra, err, sizeof err) != ST_OK)) {
-        fprintf(stderr, "tlsdiag: %s\n", err);
-        return false;
-    }
-    return true;
-}
-
 static double mono_now(void)
 {
     struct timespec ts;
@@ -884,7 +866,7 @@ int live_main(int argc, char **argv)
     }
     struct rule_catalog catalog;
     rule_catalog_init(&catalog);
-    if (!load_catalog(&catalog, L.o.rules)) {
+    if (!catalog_setup(&catalog, L.o.rules)) {
         rule_catalog_fini(&catalog);
         return EXIT_USAGE;
     }

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "catalog_setup.h"
 #include "capture.h"
 #include "catalog.h"
 #include "check.h"
@@ -189,26 +190,6 @@ static int write_report(const struct options *o, const struct evidence *ev,
     return rc;
 }
 
-/* The shipped catalog plus, when given, a --rules file overriding by id. */
-static bool load_catalog(struct rule_catalog *cat, const char *extra)
-{
-    char err[512] = "";
-    const char *path = rule_catalog_default_path();
-    if (!path) {
-        fprintf(stderr,
-                "tlsdiag: the rule catalog (catalog.tlsrules) was not found in %s; set "
-                "TLSDIAG_RULES to its path\n",
-                TLSDIAG_DATADIR);
-        return false;
-    }
-    if (rule_catalog_load(cat, path, err, sizeof err) != ST_OK ||
-        (extra && rule_catalog_load(cat, extra, err, sizeof err) != ST_OK)) {
-        fprintf(stderr, "tlsdiag: %s\n", err);
-        return false;
-    }
-    return true;
-}
-
 static int cmd_analyze(int argc, char **argv)
 {
     const char *rules_file = NULL;
@@ -287,7 +268,7 @@ static int cmd_analyze(int argc, char **argv)
 
     struct rule_catalog catalog;
     rule_catalog_init(&catalog);
-    if (!load_catalog(&catalog, rules_file)) {
+    if (!catalog_setup(&catalog, rules_file)) {
         rule_catalog_fini(&catalog);
         return EXIT_USAGE;
     }
@@ -429,7 +410,7 @@ static int cmd_rules(int argc, char **argv)
     }
     struct rule_catalog cat;
     rule_catalog_init(&cat);
-    if (!load_catalog(&cat, extra)) {
+    if (!catalog_setup(&cat, extra)) {
         rule_catalog_fini(&cat);
         return EXIT_USAGE;
     }
