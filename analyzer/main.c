@@ -59,7 +59,7 @@ static const char usage_main[] =
     "  analyze INPUT...   explain the handshakes in captures (pcap, pcapng, .gz)\n"
     "                     and SAP ICM traces (dev_icm)\n"
     "  live -i IFACE      capture and explain handshakes as they happen\n"
-    "  check --cert F     would this client certificate be sent and accepted? (planned)\n"
+    "  check --cert F     would this client certificate be sent and accepted?\n"
     "  probe HOST[:PORT]  connect and show the server's CA list and chain (planned)\n"
     "  rules [ID]         list the diagnosis rules, or show one in full\n"
     "\n"
