@@ -93,6 +93,25 @@ static bool md_special(const unsigned char *p, size_t i, size_t n)
     return c != '\0' && strchr("\\`*[]<>|~$", c) != NULL;
 }
 
+/* One non-ASCII character of untrusted text: valid UTF-8 is kept, C1
+ * controls are shown as \uXXXX, a bad byte as U+FFFD. Returns the bytes
+ * consumed (at least 1). */
+static size_t md_utf8(struct md *m, const unsigned char *p, size_t n)
+{
+    uint32_t cp = 0;
+    size_t len = report_utf8_decode(p, n, &cp);
+    if (len == 0) {
+        md_put(m, "\xef\xbf\xbd");
+        return 1;
+    }
+    if (cp < 0xa0) {
+        md_printf(m, "\\u%04" PRIX32, cp);
+    } else {
+        md_bytes(m, p, len);
+    }
+    return len;
+}
+
 /*
  * Untrusted text in running Markdown. Valid UTF-8 is kept, C0/C1 controls
  * and DEL become \xHH / \u00HH, invalid bytes U+FFFD. With indent >= 0 a
@@ -133,18 +152,7 @@ static void md_text_indent(struct md *m, const char *s, int indent)
             md_bytes(m, &p[i], 1);
             i++;
         } else {
-            uint32_t cp = 0;
-            size_t len = report_utf8_decode(p + i, n - i, &cp);
-            if (len == 0) {
-                md_put(m, "\xef\xbf\xbd");
-                i++;
-            } else if (cp < 0xa0) {
-                md_printf(m, "\\u%04" PRIX32, cp);
-                i += len;
-            } else {
-                md_bytes(m, p + i, len);
-                i += len;
-            }
+            i += md_utf8(m, p + i, n - i);
         }
     }
 }
@@ -195,18 +203,7 @@ static void md_code_cell(struct md *m, const char *s, bool in_table)
             md_bytes(m, &p[i], 1);
             i++;
         } else {
-            uint32_t cp = 0;
-            size_t len = report_utf8_decode(p + i, n - i, &cp);
-            if (len == 0) {
-                md_put(m, "\xef\xbf\xbd");
-                i++;
-            } else if (cp < 0xa0) {
-                md_printf(m, "\\u%04" PRIX32, cp);
-                i += len;
-            } else {
-                md_bytes(m, p + i, len);
-                i += len;
-            }
+            i += md_utf8(m, p + i, n - i);
         }
     }
     md_put(m, pad ? " " : "");
