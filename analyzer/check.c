@@ -7,9 +7,7 @@
  * rules (rules/catalog.tlsrules, source = check) give the verdict; this file
  * adds the per-certificate verdict lines and renders text or JSON.
  */
-#include "catalog_setup.h"
 #include "check.h"
-#include "input_kind.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -25,11 +23,13 @@
 #include "caps.h"
 #include "capture.h"
 #include "catalog.h"
+#include "catalog_setup.h"
 #include "config.h"
 #include "engine.h"
 #include "evidence.h"
 #include "facts.h"
 #include "findings.h"
+#include "input_kind.h"
 #include "icm.h"
 #include "json_writer.h"
 #include "pcap_input.h"

@@ -25,7 +25,6 @@
  * The summary is kept in counters, never in evidence. So memory is bounded
  * by the handshakes of the flows alive at one time, not by the run time.
  */
-#include "catalog_setup.h"
 #include "live_cmd.h"
 
 #include <errno.h>
@@ -41,6 +40,7 @@
 
 #include "capture.h"
 #include "catalog.h"
+#include "catalog_setup.h"
 #include "config.h"
 #include "engine.h"
 #include "evidence.h"
@@ -50,7 +50,7 @@
 #include "pcapng_writer.h"
 #include "report.h"
 #include "report_common.h"
-#include "tls_stream.h"
+#include "tls_flow.h"
 #include "x509.h"
 
 enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
@@ -151,9 +151,7 @@ struct live {
 };
 
 struct flow_ctx {
-    unsigned stream;
-    struct ev_endpoint a, b;
-    struct tls_stream *tls;
+    struct tls_flow tls;
     struct gen *g;
     bool done; /* the TLS step was ended early; ignore further bytes */
 };
@@ -452,9 +450,7 @@ static void *on_open(void *ctx, const struct cap_flow_info *info)
         return NULL;
     }
     L->tcp_flows++;
-    f->stream = info->stream;
-    f->a = info->a;
-    f->b = info->b;
+    tls_flow_init(&f->tls, info);
     f->g = gen_current(L);
     f->g->flows++;
     return f;
@@ -462,10 +458,8 @@ static void *on_open(void *ctx, const struct cap_flow_info *info)
 
 static void end_tls(struct live *L, struct flow_ctx *f)
 {
-    if (f->tls) {
-        tls_stream_end(f->tls);
-        f->tls = NULL;
-        report_stream(L, f->g, f->stream);
+    if (tls_flow_end(&f->tls)) {
+        report_stream(L, f->g, f->tls.stream);
     }
     f->done = true;
 }
@@ -478,30 +472,19 @@ static enum cap_verdict on_data(void *ctx, void *user, enum cap_side side, const
     if (!f || f->done) {
         return CAP_SKIP_FLOW;
     }
-    if (!f->tls) {
-        struct tls_stream_env env = {
-            .ev = &f->g->ev,
-            .certs = f->g->certs,
-            .path = f->g->input->path,
-            .buffered = &L->buffered,
-        };
-        f->tls = tls_stream_new(&env, f->stream, &f->a, &f->b);
-        if (!f->tls) {
-            return CAP_SKIP_FLOW;
-        }
-    }
-    switch (tls_stream_data(f->tls, (int)side, data, len, offset, frame, ts)) {
-    case TLS_STREAM_KEEP:
-        return CAP_KEEP;
-    case TLS_STREAM_SKIP_SIDE:
-        return CAP_SKIP_DIRECTION;
-    case TLS_STREAM_SKIP_FLOW:
+    struct tls_stream_env env = {
+        .ev = &f->g->ev,
+        .certs = f->g->certs,
+        .path = f->g->input->path,
+        .buffered = &L->buffered,
+    };
+    enum cap_verdict v = tls_flow_data(&f->tls, &env, side, data, len, offset, frame, ts);
+    if (v == CAP_SKIP_FLOW) {
         /* Nothing more can change the handshakes: show them now rather
          * than when a long-lived connection closes. */
         end_tls(L, f);
-        return CAP_SKIP_FLOW;
     }
-    return CAP_KEEP;
+    return v;
 }
 
 static void on_gap(void *ctx, void *user, enum cap_side side, uint64_t offset, uint64_t len,
@@ -509,8 +492,8 @@ static void on_gap(void *ctx, void *user, enum cap_side side, uint64_t offset, u
 {
     (void)ctx;
     struct flow_ctx *f = user;
-    if (f && f->tls) {
-        tls_stream_gap(f->tls, (int)side, offset, len, frame);
+    if (f) {
+        tls_flow_gap(&f->tls, side, offset, len, frame);
     }
 }
 
@@ -519,8 +502,8 @@ static void on_close(void *ctx, void *user, enum cap_side side, bool rst, uint64
 {
     (void)ctx;
     struct flow_ctx *f = user;
-    if (f && f->tls) {
-        tls_stream_close(f->tls, (int)side, rst, frame, ts);
+    if (f) {
+        tls_flow_close(&f->tls, side, rst, frame, ts);
     }
 }
 
@@ -547,15 +530,7 @@ static void on_packet(void *ctx, const struct cap_packet *pkt)
         L->write_failed = true;
         fprintf(stderr, "tlsdiag: %s: writing the capture failed; analysis goes on\n", L->o.write);
     }
-    struct cap_tcp_segment seg;
-    enum cap_skip_reason why = CAP_SKIP_NONE;
-    if (cap_decode(pkt, &seg, &why) == ST_OK) {
-        cap_flows_add(L->flows, &seg, pkt->frame, pkt->ts);
-    } else if (why == CAP_SKIP_FRAGMENT) {
-        L->fragments++;
-    } else {
-        L->skipped++;
-    }
+    tls_flow_feed_packet(L->flows, pkt, &L->fragments, &L->skipped);
 }
 
 /* ---- summary ----------------------------------------------------------------- */

@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "catalog_setup.h"
 #include "capture.h"
 #include "catalog.h"
+#include "catalog_setup.h"
 #include "check.h"
 #include "config.h"
 #include "correlate.h"

@@ -12,7 +12,7 @@
 
 #include "capture.h"
 #include "progress.h"
-#include "tls_stream.h"
+#include "tls_flow.h"
 
 struct run {
     struct tls_stream_env env;
@@ -20,27 +20,15 @@ struct run {
     struct ev_input *input;
 };
 
-/* Per flow: what is needed to start the TLS step on the first payload byte.
- * Most flows in a big capture never carry one (SYN scans, ACK-only tails),
- * so the TLS state is not allocated until then. */
-struct flow_ctx {
-    unsigned stream;
-    struct ev_endpoint a, b;
-    struct tls_stream *tls;
-};
-
 static void *on_open(void *ctx, const struct cap_flow_info *info)
 {
     struct run *r = ctx;
-    struct flow_ctx *f = malloc(sizeof *f);
+    struct tls_flow *f = malloc(sizeof *f);
     if (!f) {
         return NULL;
     }
     r->input->tcp_flows++;
-    f->stream = info->stream;
-    f->a = info->a;
-    f->b = info->b;
-    f->tls = NULL;
+    tls_flow_init(f, info);
     return f;
 }
 
@@ -48,34 +36,15 @@ static enum cap_verdict on_data(void *ctx, void *user, enum cap_side side, const
                                 size_t len, uint64_t offset, uint64_t frame, struct ev_time ts)
 {
     struct run *r = ctx;
-    struct flow_ctx *f = user;
-    if (!f) {
-        return CAP_SKIP_FLOW;
-    }
-    if (!f->tls) {
-        f->tls = tls_stream_new(&r->env, f->stream, &f->a, &f->b);
-        if (!f->tls) {
-            return CAP_SKIP_FLOW;
-        }
-    }
-    switch (tls_stream_data(f->tls, (int)side, data, len, offset, frame, ts)) {
-    case TLS_STREAM_KEEP:
-        return CAP_KEEP;
-    case TLS_STREAM_SKIP_SIDE:
-        return CAP_SKIP_DIRECTION;
-    case TLS_STREAM_SKIP_FLOW:
-        return CAP_SKIP_FLOW;
-    }
-    return CAP_KEEP;
+    return user ? tls_flow_data(user, &r->env, side, data, len, offset, frame, ts) : CAP_SKIP_FLOW;
 }
 
 static void on_gap(void *ctx, void *user, enum cap_side side, uint64_t offset, uint64_t len,
                    uint64_t frame)
 {
     (void)ctx;
-    struct flow_ctx *f = user;
-    if (f && f->tls) {
-        tls_stream_gap(f->tls, (int)side, offset, len, frame);
+    if (user) {
+        tls_flow_gap(user, side, offset, len, frame);
     }
 }
 
@@ -83,19 +52,17 @@ static void on_close(void *ctx, void *user, enum cap_side side, bool rst, uint64
                      struct ev_time ts)
 {
     (void)ctx;
-    struct flow_ctx *f = user;
-    if (f && f->tls) {
-        tls_stream_close(f->tls, (int)side, rst, frame, ts);
+    if (user) {
+        tls_flow_close(user, side, rst, frame, ts);
     }
 }
 
 static void on_end(void *ctx, void *user)
 {
     (void)ctx;
-    struct flow_ctx *f = user;
-    if (f) {
-        tls_stream_end(f->tls);
-        free(f);
+    if (user) {
+        tls_flow_end(user);
+        free(user);
     }
 }
 
@@ -142,16 +109,7 @@ enum status pcap_input_read(struct evidence *ev, struct x509_cache *certs, const
         }
         r.input->units++;
         r.input->bytes += pkt.caplen;
-        struct cap_tcp_segment seg;
-        enum cap_skip_reason why = CAP_SKIP_NONE;
-        enum status dst = cap_decode(&pkt, &seg, &why);
-        if (dst == ST_OK) {
-            cap_flows_add(flows, &seg, pkt.frame, pkt.ts);
-        } else if (why == CAP_SKIP_FRAGMENT) {
-            r.input->fragments++;
-        } else {
-            r.input->skipped++;
-        }
+        tls_flow_feed_packet(flows, &pkt, &r.input->fragments, &r.input->skipped);
         if (progress && (r.input->units & 0x3ff) == 0) {
             progress_update(progress, cap_source_position(src));
         }
