@@ -176,6 +176,8 @@ static int write_report(const struct options *o, const struct evidence *ev,
     };
     int rc = o->format == FMT_JSON       ? report_write_json(out, ev, fs, &ro)
              : o->format == FMT_MARKDOWN ? report_write_markdown(out, ev, fs, &ro)
+             : o->format == FMT_HTML     ? report_write_html(out, ev, fs, &ro)
+             : o->format == FMT_TRACE    ? report_write_trace(out, ev, fs, &ro)
                                          : report_write_text(out, ev, fs, &ro);
     if (out != stdout) {
         if (fclose(out) != 0) {
@@ -254,9 +256,6 @@ static int cmd_analyze(int argc, char **argv)
     }
     if (getenv("TLSDIAG_DETERMINISTIC")) {
         o.deterministic = true;
-    }
-    if (o.format != FMT_TEXT && o.format != FMT_JSON && o.format != FMT_MARKDOWN) {
-        die_usage("this --format is not implemented yet (use text, json or markdown)", NULL);
     }
     if (optind >= argc) {
         die_usage("analyze needs at least one input file", NULL);

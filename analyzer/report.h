@@ -33,5 +33,13 @@ int report_write_text(FILE *out, const struct evidence *ev, const struct finding
  * in full, successful ones as table rows; analyzer/report_markdown.c. */
 int report_write_markdown(FILE *out, const struct evidence *ev, const struct findings *f,
                           const struct report_options *o);
+/* One self-contained HTML page (inline CSS and SVG ladder diagrams, no
+ * scripts, nothing fetched); analyzer/report_html.c. */
+int report_write_html(FILE *out, const struct evidence *ev, const struct findings *f,
+                      const struct report_options *o);
+/* The handshakes as an ICM-trace-like timeline per connection, for Basis
+ * admins; analyzer/report_trace.c. */
+int report_write_trace(FILE *out, const struct evidence *ev, const struct findings *f,
+                       const struct report_options *o);
 
 #endif
