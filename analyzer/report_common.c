@@ -529,8 +529,19 @@ const char *report_cert_request_absence(const struct ev_connection *c)
     return "none (the server did not ask for a client certificate)";
 }
 
+static int rule_counts(const struct evidence *ev, const struct report_index *ix, enum severity sev,
+                       bool failed_only, struct report_rule_count **ret_rules, size_t *ret_count);
+
 int report_failed_rules(const struct evidence *ev, const struct report_index *ix,
                         struct report_rule_count **ret_rules, size_t *ret_count)
+{
+    return rule_counts(ev, ix, SEV_ERROR, true, ret_rules, ret_count);
+}
+
+/* Findings of severity sev by rule (of the failed connections only when
+ * failed_only), most frequent first, ties in order of first appearance. */
+static int rule_counts(const struct evidence *ev, const struct report_index *ix, enum severity sev,
+                       bool failed_only, struct report_rule_count **ret_rules, size_t *ret_count)
 {
     size_t cap = 0, n = 0;
 
@@ -542,12 +553,12 @@ int report_failed_rules(const struct evidence *ev, const struct report_index *ix
         return -1;
     }
     for (size_t i = 0; i < ev->conn_count; i++) {
-        if (ev->conns[i]->outcome != EV_OUT_FAILED) {
+        if (failed_only && ev->conns[i]->outcome != EV_OUT_FAILED) {
             continue;
         }
         for (size_t k = 0; k < ix->by_conn[i].count; k++) {
             const struct finding *f = ix->by_conn[i].items[k];
-            if (f->severity != SEV_ERROR || !f->rule) {
+            if (f->severity != sev || !f->rule) {
                 continue;
             }
             size_t j = 0;
@@ -573,4 +584,20 @@ int report_failed_rules(const struct evidence *ev, const struct report_index *ix
     *ret_rules = r;
     *ret_count = n;
     return 0;
+}
+
+int report_rule_counts(const struct evidence *ev, const struct report_index *ix, enum severity sev,
+                       struct report_rule_count **ret_rules, size_t *ret_count)
+{
+    return rule_counts(ev, ix, sev, false, ret_rules, ret_count);
+}
+
+bool report_conn_has_problem(const struct report_flist *l)
+{
+    for (size_t i = 0; i < l->count; i++) {
+        if (l->items[i]->severity != SEV_INFO) {
+            return true;
+        }
+    }
+    return false;
 }

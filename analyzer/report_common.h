@@ -131,4 +131,15 @@ struct report_rule_count {
 int report_failed_rules(const struct evidence *ev, const struct report_index *ix,
                         struct report_rule_count **ret_rules, size_t *ret_count);
 
+/*
+ * Findings of one severity in every connection (any outcome; input-wide
+ * findings are not counted), by rule, most frequent first, ties in order of
+ * first appearance: the "2 x no_fitting_ca" of the text report's summary.
+ * Same ownership as report_failed_rules. 0, or -1 when out of memory.
+ */
+int report_rule_counts(const struct evidence *ev, const struct report_index *ix, enum severity sev,
+                       struct report_rule_count **ret_rules, size_t *ret_count);
+/* True when a connection has a finding of severity warning or error. */
+bool report_conn_has_problem(const struct report_flist *l);
+
 #endif
