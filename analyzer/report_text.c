@@ -1,9 +1,15 @@
 /*
  * report_text.c - the text report, tlsdiag's default output: read at a
- * terminal and pasted into tickets. A header (tool, inputs), a summary
- * line, then per handshake: endpoints, SNI, version, suite, outcome, the
- * message ladder with frame numbers (alerts inline), the CertificateRequest
- * with every CA name, both certificate chains, parse notes and findings.
+ * terminal and pasted into tickets. Summary first: a header (tool, inputs),
+ * "3 of 57 handshakes failed; 2 x no_fitting_ca, 1 x peer_cert_untrusted",
+ * the counts and the input-wide findings. Then each failed or incomplete
+ * handshake, and each successful one with a warning or error finding: its
+ * outcome and findings (explanation, remediation, evidence) first, then the
+ * evidence in detail - endpoints, SNI, version, suite, the message ladder
+ * with frame numbers (alerts inline), the CertificateRequest with every CA
+ * name, both certificate chains, parse notes. Then the successful handshakes
+ * one line each, and last their evidence in full (nothing the report knows
+ * is left out, only moved down).
  * Nothing is wrapped or cut: long distinguished names are printed whole.
  * Every string that came from the input is printed through tx_safe, which
  * shows control characters as \xHH and invalid UTF-8 as U+FFFD, so a
@@ -20,6 +26,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -597,11 +604,6 @@ static void print_overview(struct tx *t, const struct ev_connection *c)
         label(t, 2, "Version:");
         tx_put(t, "not negotiated (no ServerHello seen)\n");
     }
-
-    print_outcome(t, c, w);
-    if (trace || c->has_also) {
-        print_trace_error(t, c, w);
-    }
 }
 
 /* The trace's own sentences, verbatim (the error text is printed above already). */
@@ -1134,13 +1136,13 @@ static void print_finding(struct tx *t, const struct finding *f, const char *ref
     }
 }
 
+/* The heading line comes from the caller: a blank line before it when wanted. */
 static void print_findings(struct tx *t, const struct report_flist *l, const char *heading,
                            const char *refword)
 {
     if (l->count == 0) {
         return;
     }
-    tx_put(t, "\n");
     tx_on(t, SGR_BOLD);
     tx_printf(t, "%s (%zu):\n", heading, l->count);
     tx_off(t);
@@ -1152,6 +1154,7 @@ static void print_findings(struct tx *t, const struct report_flist *l, const cha
     }
 }
 
+/* A connection in full: what is wrong and what to do first, the evidence below. */
 static void print_connection(struct tx *t, const struct ev_connection *c,
                              const struct report_flist *findings)
 {
@@ -1159,6 +1162,12 @@ static void print_connection(struct tx *t, const struct ev_connection *c,
     bool trace = report_from_trace(c);
 
     print_heading(t, c);
+    print_outcome(t, c, label_width(c));
+    if (trace || c->has_also) {
+        print_trace_error(t, c, label_width(c));
+    }
+    print_findings(t, findings, "  Findings", report_ref_word(c));
+    tx_put(t, "\n");
     print_overview(t, c);
     if (trace || c->has_also) {
         print_statements(t, c);
@@ -1174,7 +1183,189 @@ static void print_connection(struct tx *t, const struct ev_connection *c,
         print_certificates(t, c);
     }
     print_notes(t, c);
-    print_findings(t, findings, "  Findings", report_ref_word(c));
+}
+
+/* ---- sections ------------------------------------------------------------ */
+
+enum section {
+    SEC_FAILED,     /* failed handshakes */
+    SEC_INCOMPLETE, /* incomplete ones */
+    SEC_PROBLEM,    /* established, with a warning or an error finding */
+    SEC_OK,         /* established, info findings at most: one line each */
+};
+
+static enum section section_of(const struct ev_connection *c, const struct report_flist *l)
+{
+    switch (c->outcome) {
+    case EV_OUT_FAILED:
+        return SEC_FAILED;
+    case EV_OUT_ESTABLISHED:
+        return report_conn_has_problem(l) ? SEC_PROBLEM : SEC_OK;
+    case EV_OUT_INCOMPLETE:
+    default:
+        return SEC_INCOMPLETE;
+    }
+}
+
+static size_t section_count(const struct evidence *ev, const struct report_index *ix,
+                            enum section sec)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ev->conn_count; i++) {
+        n += section_of(ev->conns[i], &ix->by_conn[i]) == sec;
+    }
+    return n;
+}
+
+/* "Failed handshakes (2):" and each of them in full. */
+static void print_section(struct tx *t, const struct evidence *ev, const struct report_index *ix,
+                          enum section sec, const char *title)
+{
+    size_t n = section_count(ev, ix, sec);
+    if (n == 0) {
+        return;
+    }
+    tx_put(t, "\n");
+    tx_on(t, SGR_BOLD);
+    tx_printf(t, "%s (%zu):\n", title, n);
+    tx_off(t);
+    for (size_t i = 0; i < ev->conn_count && !t->failed; i++) {
+        if (section_of(ev->conns[i], &ix->by_conn[i]) == sec) {
+            print_connection(t, ev->conns[i], &ix->by_conn[i]);
+        }
+    }
+}
+
+/* "frames 4-12" or "line 7": where a one-line entry's evidence is. */
+static void print_source_span(struct tx *t, const struct ev_connection *c)
+{
+    const char *w = report_ref_word(c);
+    if (c->source.first == c->source.last) {
+        tx_printf(t, "%s %" PRIu64, w, c->source.first);
+    } else {
+        tx_printf(t, "%ss %" PRIu64 "-%" PRIu64, w, c->source.first, c->source.last);
+    }
+}
+
+/* #3 client -> server, SNI, version, suite, client certificate (frames): one line. */
+static void print_ok_line(struct tx *t, const struct ev_connection *c)
+{
+    char buf[NAME_BUF], cli[REPORT_ENDPOINT_LEN], srv[REPORT_ENDPOINT_LEN];
+
+    report_endpoint_or_unknown(&c->client, cli, sizeof cli);
+    report_endpoint_or_unknown(&c->server, srv, sizeof srv);
+    tx_printf(t, "  #%u ", c->id);
+    tx_safe(t, cli);
+    tx_put(t, " -> ");
+    tx_safe(t, srv);
+    if (c->ch.sni) {
+        tx_put(t, ", SNI ");
+        tx_safe(t, c->ch.sni);
+    } else if (c->ch.seen) {
+        tx_put(t, ", no SNI");
+    }
+    if (c->sh.seen && c->sh.version != 0) {
+        tx_printf(t, ", %s", tls_version_str(c->sh.version, buf, sizeof buf));
+    }
+    if (c->sh.seen && c->sh.suite != 0) {
+        tx_printf(t, ", %s", tls_cipher_suite_str(c->sh.suite, buf, sizeof buf));
+    }
+    switch (c->client_cert) {
+    case EV_CC_SENT:
+        tx_put(t, ", client certificate ");
+        if (c->client_chain && c->client_chain->count > 0 && c->client_chain->certs &&
+            c->client_chain->certs[0]) {
+            tx_safe(t, c->client_chain->certs[0]->subject);
+        } else {
+            tx_put(t, "sent");
+        }
+        break;
+    case EV_CC_EMPTY:
+        tx_put(t, ", empty client certificate");
+        break;
+    case EV_CC_NOT_VISIBLE:
+        tx_put(t, ", client certificate not visible");
+        break;
+    case EV_CC_NOT_SENT:
+    default:
+        tx_put(t, ", no client certificate");
+        break;
+    }
+    tx_put(t, " (");
+    print_source_span(t, c);
+    tx_put(t, ")\n");
+}
+
+/* Successful handshakes: one line each, then their evidence in full at the
+ * end of the report (the CA names a server accepts matter even when this
+ * client fitted). */
+static void print_successful(struct tx *t, const struct evidence *ev, const struct report_index *ix,
+                             const char *noun)
+{
+    size_t n = section_count(ev, ix, SEC_OK);
+    if (n == 0) {
+        return;
+    }
+    tx_put(t, "\n");
+    tx_on(t, SGR_BOLD);
+    tx_printf(t, "Successful %s (%zu):\n", noun, n);
+    tx_off(t);
+    for (size_t i = 0; i < ev->conn_count && !t->failed; i++) {
+        if (section_of(ev->conns[i], &ix->by_conn[i]) == SEC_OK) {
+            print_ok_line(t, ev->conns[i]);
+        }
+    }
+}
+
+/* "2 x no_fitting_ca, 1 x peer_cert_untrusted" */
+static void print_rule_counts(struct tx *t, const struct report_rule_count *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        tx_printf(t, "%s%zu \xc3\x97 ", i ? ", " : "", r[i].count);
+        tx_safe(t, r[i].rule);
+    }
+}
+
+/* "3 of 57 handshakes failed; 2 x no_fitting_ca, 1 x peer_cert_untrusted; warnings: 1 x weak_key"
+ */
+static int print_headline(struct tx *t, const struct evidence *ev, const struct report_index *ix,
+                          const struct report_counts *n)
+{
+    struct report_rule_count *errs = NULL, *warns = NULL;
+    size_t nerr = 0, nwarn = 0;
+
+    if (n->handshakes == 0) {
+        return 0;
+    }
+    if (report_rule_counts(ev, ix, SEV_ERROR, &errs, &nerr) != 0 ||
+        report_rule_counts(ev, ix, SEV_WARNING, &warns, &nwarn) != 0) {
+        free(errs);
+        return -1;
+    }
+    bool traces = report_traces_only(ev);
+    tx_on(t, SGR_BOLD);
+    if (n->failed) {
+        tx_on(t, SGR_BOLD_RED);
+    }
+    tx_printf(t, "%zu of %zu %s failed", n->failed, n->handshakes,
+              traces ? report_plural(n->handshakes, "connection attempt", "connection attempts")
+                     : report_plural(n->handshakes, "handshake", "handshakes"));
+    tx_off(t);
+    if (n->incomplete) {
+        tx_printf(t, ", %zu incomplete", n->incomplete);
+    }
+    if (nerr) {
+        tx_put(t, "; ");
+        print_rule_counts(t, errs, nerr);
+    }
+    if (nwarn) {
+        tx_put(t, "; warnings: ");
+        print_rule_counts(t, warns, nwarn);
+    }
+    tx_put(t, "\n");
+    free(errs);
+    free(warns);
+    return 0;
 }
 
 int report_write_text(FILE *out, const struct evidence *ev, const struct findings *f,
@@ -1206,14 +1397,31 @@ int report_write_text(FILE *out, const struct evidence *ev, const struct finding
     for (size_t i = 0; ev->inputs && i < ev->input_count; i++) {
         print_input(&t, &ev->inputs[i]);
     }
-    print_summary(&t, ev, &counts);
-
-    for (size_t i = 0; i < ev->conn_count && !t.failed; i++) {
-        print_connection(&t, ev->conns[i], &ix.by_conn[i]);
+    if (print_headline(&t, ev, &ix, &counts) != 0) {
+        report_index_fini(&ix);
+        return -1;
     }
-    /* Input-wide findings refer to the first input's kind of reference. */
-    const char *refword = ev->input_count > 0 && ev->inputs[0].kind == EV_IN_ICM ? "line" : "frame";
-    print_findings(&t, &ix.global, "Findings for the whole input", refword);
+    print_summary(&t, ev, &counts);
+    if (ix.global.count > 0) {
+        /* Input-wide findings refer to the first input's kind of reference. */
+        const char *refword =
+            ev->input_count > 0 && ev->inputs[0].kind == EV_IN_ICM ? "line" : "frame";
+        tx_put(&t, "\n");
+        print_findings(&t, &ix.global, "Findings for the whole input", refword);
+    }
+
+    bool traces = report_traces_only(ev);
+    const char *noun = traces ? "connection attempts" : "handshakes";
+    char title[64];
+    snprintf(title, sizeof title, "Failed %s", noun);
+    print_section(&t, ev, &ix, SEC_FAILED, title);
+    snprintf(title, sizeof title, "Incomplete %s", noun);
+    print_section(&t, ev, &ix, SEC_INCOMPLETE, title);
+    snprintf(title, sizeof title, "Successful %s with warnings or errors", noun);
+    print_section(&t, ev, &ix, SEC_PROBLEM, title);
+    print_successful(&t, ev, &ix, noun);
+    snprintf(title, sizeof title, "Details of the successful %s", noun);
+    print_section(&t, ev, &ix, SEC_OK, title);
 
     report_index_fini(&ix);
     if (fflush(out) != 0 || ferror(out)) {
