@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "caps.h"
 #include "der.h"
@@ -584,4 +585,274 @@ enum status dn_render_buf(struct bytes der, char *buf, size_t n)
         buf[0] = '\0';
     }
     return st;
+}
+
+/* ---- comparison (RFC 5280 7.1) ---------------------------------------------- */
+
+/*
+ * A leaf comparison helper that rules/facts.c calls on DER kept in the
+ * evidence (STYLE.md 2: rules do not parse wire data; comparing two names
+ * that the parsers already validated and kept is a pure function of their
+ * bytes, so it lives here, beside the renderer that shares its charset
+ * handling, and rules only ask "equal?").
+ *
+ * RFC 5280 7.1 with RFC 4518's string preparation simplified:
+ * - RDNs in encoding order, the same number on both sides;
+ * - inside a multi-valued RDN, the AVAs as a set (same count, each one of
+ *   a matches one of b);
+ * - an AVA: the same attribute type OID (bytes), then
+ *   - both values DirectoryString (PrintableString, UTF8String,
+ *     TeletexString, BMPString, UniversalString): compared as the Unicode
+ *     strings they spell whatever the string type, with leading and trailing
+ *     white space dropped, inner runs of white space read as one space, and
+ *     simple case folding (ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic);
+ *   - otherwise (IA5String emailAddress and DC, NumericString, anything
+ *     else) tag and bytes must be equal.
+ */
+
+#define DN_CMP_SET_MAX 16u        /* AVAs of one RDN compared as a set; more: bytes */
+#define DN_INVALID_BYTE 0x110000u /* + byte: an invalid UTF-8 byte, equal only to itself */
+
+static bool directory_string(uint8_t tag)
+{
+    return tag == DER_PRINTABLE_STRING || tag == DER_UTF8_STRING || tag == DER_T61_STRING ||
+           tag == DER_BMP_STRING || tag == DER_UNIVERSAL_STRING;
+}
+
+/* Simple case folding (Unicode CaseFolding.txt, status C) for the scripts a
+ * CA name is written in; other code points are returned as they are. */
+static uint32_t fold_case(uint32_t cp)
+{
+    if ((cp >= 'A' && cp <= 'Z') || (cp >= 0xc0 && cp <= 0xde && cp != 0xd7)) {
+        return cp + 0x20;
+    }
+    if (cp >= 0x100 && cp <= 0x17f) {
+        if (cp == 0x130 || cp == 0x131 || cp == 0x138 || cp == 0x149) {
+            return cp; /* dotted/dotless i, kra, n preceded by apostrophe */
+        }
+        if (cp == 0x178) {
+            return 0xff;
+        }
+        if (cp == 0x17f) {
+            return 's';
+        }
+        /* pairs start even up to U+0137, odd from U+0139 to U+0148, even again after */
+        bool odd_upper = (cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17e);
+        return (cp % 2 == 1) == odd_upper ? cp + 1 : cp;
+    }
+    if ((cp >= 0x391 && cp <= 0x3a9 && cp != 0x3a2) || (cp >= 0x410 && cp <= 0x42f)) {
+        return cp + 0x20;
+    }
+    if (cp == 0x3c2) {
+        return 0x3c3; /* final sigma */
+    }
+    if (cp >= 0x400 && cp <= 0x40f) {
+        return cp + 0x50;
+    }
+    return cp;
+}
+
+static bool is_space(uint32_t cp)
+{
+    return cp == ' ' || (cp >= 0x09 && cp <= 0x0d) || cp == 0xa0;
+}
+
+/* The code points of one value, case and white space folded. */
+struct fold_reader {
+    struct cursor c;
+    enum dn_charset cs;
+    bool started; /* a character was returned: white space from here on is inner */
+};
+
+static void fold_init(struct fold_reader *r, const struct der_tlv *value)
+{
+    r->c = value->body;
+    r->cs = charset_of(value->tag);
+    if (r->cs == CS_T61) {
+        r->cs = utf8_valid(r->c) ? CS_UTF8 : CS_LATIN1;
+    }
+    r->started = false;
+}
+
+static uint32_t raw_next(struct fold_reader *r)
+{
+    uint32_t cp;
+
+    if (r->cs == CS_UTF8) {
+        return utf8_next(&r->c, &cp) ? cp : DN_INVALID_BYTE + cp;
+    }
+    return wide_next(&r->c, r->cs);
+}
+
+/* Next folded code point; false at the end. A run of white space reads as
+ * one space between two characters and as nothing at either end. */
+static bool fold_next(struct fold_reader *r, uint32_t *ret)
+{
+    while (cur_left(&r->c) > 0) {
+        uint32_t cp = raw_next(r);
+        if (!is_space(cp)) {
+            r->started = true;
+            *ret = fold_case(cp);
+            return true;
+        }
+        while (cur_left(&r->c) > 0) {
+            struct cursor save = r->c;
+            if (!is_space(raw_next(r))) {
+                r->c = save;
+                break;
+            }
+        }
+        if (r->started && cur_left(&r->c) > 0) {
+            *ret = ' ';
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool value_equal(const struct der_tlv *a, const struct der_tlv *b)
+{
+    if (a->raw.len == b->raw.len && memcmp(a->raw.ptr, b->raw.ptr, a->raw.len) == 0) {
+        return true;
+    }
+    if (!directory_string(a->tag) || !directory_string(b->tag) ||
+        (a->tag == DER_BMP_STRING && cur_left(&a->body) % 2 != 0) ||
+        (b->tag == DER_BMP_STRING && cur_left(&b->body) % 2 != 0) ||
+        (a->tag == DER_UNIVERSAL_STRING && cur_left(&a->body) % 4 != 0) ||
+        (b->tag == DER_UNIVERSAL_STRING && cur_left(&b->body) % 4 != 0)) {
+        return false;
+    }
+    struct fold_reader ra, rb;
+    fold_init(&ra, a);
+    fold_init(&rb, b);
+    for (;;) {
+        uint32_t ca = 0, cb = 0;
+        bool ha = fold_next(&ra, &ca), hb = fold_next(&rb, &cb);
+        if (ha != hb || ca != cb) {
+            return false;
+        }
+        if (!ha) {
+            return true;
+        }
+    }
+}
+
+/* One AttributeTypeAndValue: the type's OID body and the value. */
+static enum status ava_read(struct cursor *rdn, struct bytes *ret_oid, struct der_tlv *ret_value)
+{
+    struct cursor ava, oid;
+
+    TRY(der_expect(rdn, DER_SEQUENCE, &ava));
+    TRY(der_expect(&ava, DER_OID, &oid));
+    TRY(der_next(&ava, ret_value));
+    TRY(cur_close(&ava));
+    TRY(oid_check(oid));
+    *ret_oid = cur_rest(&oid);
+    return ST_OK;
+}
+
+static bool bytes_same(struct bytes a, struct bytes b)
+{
+    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+/* Does the AVA (oid, value) occur in the RDN? */
+static enum status rdn_has(struct cursor rdn, struct bytes oid, const struct der_tlv *value,
+                           bool *ret)
+{
+    *ret = false;
+    while (cur_left(&rdn) > 0) {
+        struct bytes o;
+        struct der_tlv v;
+        TRY(ava_read(&rdn, &o, &v));
+        if (bytes_same(o, oid) && value_equal(&v, value)) {
+            *ret = true;
+            return ST_OK;
+        }
+    }
+    return ST_OK;
+}
+
+static enum status ava_count(struct cursor rdn, size_t *ret)
+{
+    size_t n = 0;
+    while (cur_left(&rdn) > 0) {
+        struct bytes o;
+        struct der_tlv v;
+        TRY(ava_read(&rdn, &o, &v));
+        n++;
+    }
+    if (n == 0) {
+        return cur_fail(&rdn, ST_MALFORMED, "DN: empty RelativeDistinguishedName");
+    }
+    *ret = n;
+    return ST_OK;
+}
+
+/* Does every AVA of a occur in b? */
+static enum status rdn_subset(struct cursor a, struct cursor b, bool *ret)
+{
+    *ret = false;
+    while (cur_left(&a) > 0) {
+        struct bytes oid;
+        struct der_tlv value;
+        bool found;
+        TRY(ava_read(&a, &oid, &value));
+        TRY(rdn_has(b, oid, &value, &found));
+        if (!found) {
+            return ST_OK;
+        }
+    }
+    *ret = true;
+    return ST_OK;
+}
+
+static enum status rdn_equal(struct cursor a, struct cursor b, bool *ret)
+{
+    size_t na = 0, nb = 0;
+
+    TRY(ava_count(a, &na));
+    TRY(ava_count(b, &nb));
+    *ret = false;
+    if (na != nb) {
+        return ST_OK;
+    }
+    if (na > DN_CMP_SET_MAX) {
+        /* a set too big to match pairwise: only the same encoding is equal */
+        *ret = bytes_same(cur_rest(&a), cur_rest(&b));
+        return ST_OK;
+    }
+    bool ab = false;
+    TRY(rdn_subset(a, b, &ab));
+    if (ab) {
+        /* both ways: a SET with a repeated AVA (not DER, but seen) stays symmetric */
+        TRY(rdn_subset(b, a, ret));
+    }
+    return ST_OK;
+}
+
+enum status dn_der_equal(struct bytes a, struct bytes b, bool *ret_equal)
+{
+    struct parse_error ea = { 0 }, eb = { 0 };
+    struct cursor ta, tb, sa, sb;
+
+    cur_init_bytes(&ta, a, 0, &ea);
+    cur_init_bytes(&tb, b, 0, &eb);
+    TRY(der_expect(&ta, DER_SEQUENCE, &sa));
+    TRY(cur_close(&ta));
+    TRY(der_expect(&tb, DER_SEQUENCE, &sb));
+    TRY(cur_close(&tb));
+    while (cur_left(&sa) > 0 && cur_left(&sb) > 0) {
+        struct cursor ra, rb;
+        bool same = false;
+        TRY(der_expect(&sa, DER_SET, &ra));
+        TRY(der_expect(&sb, DER_SET, &rb));
+        TRY(rdn_equal(ra, rb, &same));
+        if (!same) {
+            *ret_equal = false;
+            return ST_OK;
+        }
+    }
+    *ret_equal = cur_left(&sa) == 0 && cur_left(&sb) == 0;
+    return ST_OK;
 }

@@ -27,4 +27,15 @@ MUST_USE enum status dn_render(struct ev_arena *a, struct bytes der, char **ret)
 /* Same into a caller buffer (for tests and one-offs): ST_LIMIT if it does not fit. */
 MUST_USE enum status dn_render_buf(struct bytes der, char *buf, size_t n);
 
+/*
+ * RFC 5280 7.1: are the two DER Names the same name? RDNs in encoding
+ * order, a multi-valued RDN as a set, attribute types by OID, and
+ * DirectoryString values (PrintableString, UTF8String, TeletexString,
+ * BMPString, UniversalString) as Unicode strings whatever their string type,
+ * with white space folded (none at either end, one space for an inner run)
+ * and simple case folding; other values (IA5String, ...) byte for byte.
+ * ST_MALFORMED when either is not a Name (the caller decides what then).
+ */
+MUST_USE enum status dn_der_equal(struct bytes a, struct bytes b, bool *ret_equal);
+
 #endif

@@ -3,8 +3,8 @@
  * (rules/FACTS.md is the vocabulary). Reads evidence only: no I/O, no wire
  * parsing. Certificate validity is judged at the connection's first packet
  * or trace time, never the wall clock (DESIGN.md). Names are compared per
- * RFC 5280 7.1 in a simplified way (DER first, then the RFC 4514 text
- * ignoring case and whitespace); host names per RFC 6125 6.4.
+ * RFC 5280 7.1 on their DER (parsers/dn.c dn_der_equal), else as RFC 4514
+ * text ignoring case and whitespace; host names per RFC 6125 6.4.
  */
 #include "facts.h"
 
@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "dn.h"
 #include "tls_names.h"
 
 #define EV_WALK_MAX 64   /* certificates a chain walk looks at */
@@ -98,10 +99,18 @@ static bool dn_text_equal(const char *a, const char *b)
     }
 }
 
+/* RFC 5280 7.1 on the DER kept in the evidence (dn_der_equal, a pure
+ * comparison helper of the parsers layer: nothing is parsed from the wire
+ * here); the folded RFC 4514 text only when a side has no DER (a --ca-names
+ * file) or a DER that is not a Name. */
 bool facts_dn_equal(struct bytes a_der, const char *a_text, struct bytes b_der, const char *b_text)
 {
     if (a_der.len > 0 && a_der.len == b_der.len && memcmp(a_der.ptr, b_der.ptr, a_der.len) == 0) {
         return true;
+    }
+    bool equal = false;
+    if (a_der.len > 0 && b_der.len > 0 && dn_der_equal(a_der, b_der, &equal) == ST_OK) {
+        return equal;
     }
     return dn_text_equal(a_text, b_text);
 }

@@ -136,14 +136,15 @@ bool facts_chain_fit(const struct ev_chain *chain, const struct ev_cert_request 
 /* Is the DN (DER or RFC 4514 text) one of the CA names? ret_index may be NULL. */
 bool facts_name_listed(const struct ev_cert_request *cr, struct bytes der, const char *text,
                        size_t *ret_index);
-/* Are the two names equal (DER, else folded RFC 4514 text with attribute
- * type names compared ignoring case)? */
+/* Are the two names equal? RFC 5280 7.1 on the DER (dn_der_equal: RDN
+ * order as encoded, DirectoryString values whatever their string type, case
+ * and white space folded), else, when a side has no DER, the folded RFC 4514
+ * text with attribute type names compared ignoring case. */
 bool facts_dn_equal(struct bytes a_der, const char *a_text, struct bytes b_der, const char *b_text);
 
 /* The fit matcher on its own (for tests): does the walk from the leaf reach
  * a certificate with an issuer, or for a CA certificate a subject, equal to
- * one of the CA names (RFC 5280 7.1, simplified: DER, else RFC 4514 text
- * ignoring case and folding whitespace)? */
+ * one of the CA names (RFC 5280 7.1 as facts_dn_equal)? */
 bool facts_chain_fits(const struct ev_chain *chain, const struct ev_cert_request *cr);
 /* RFC 6125 6.4: does the DNS name (SAN entry or CN) cover host? A wildcard
  * is allowed only as the whole left-most label and covers one label. */
