@@ -90,7 +90,8 @@ static const char usage_analyze[] =
     "  -f, --format FMT     text (default), json (schema 1, for scripts and ticket\n"
     "                       automation) or markdown (pastes into Jira, GitHub, ServiceNow)\n"
     "  -o, --output FILE    write the report to FILE instead of standard output\n"
-    "      --keylog FILE    NSS key log (SSLKEYLOGFILE) - decryption is not implemented\n"
+    "      --keylog FILE    NSS key log (SSLKEYLOGFILE) to decrypt TLS 1.3 handshakes and\n"
+    "                       TLS 1.2 renegotiations; pcapng key logs (DSB) are used anyway\n"
     "                       yet; TLS 1.3 handshakes are shown as far as visible\n"
     "      --rules FILE     extra rules (catalog format); a rule with a shipped id\n"
     "                       replaces the shipped one\n"
@@ -260,10 +261,6 @@ static int cmd_analyze(int argc, char **argv)
     if (optind >= argc) {
         die_usage("analyze needs at least one input file", NULL);
     }
-    if (o.keylog && !o.quiet) {
-        fprintf(stderr, "tlsdiag: --keylog: decryption is not implemented yet; encrypted "
-                        "handshake parts stay hidden\n");
-    }
 
     struct rule_catalog catalog;
     rule_catalog_init(&catalog);
@@ -279,6 +276,21 @@ static int cmd_analyze(int argc, char **argv)
         fprintf(stderr, "tlsdiag: out of memory\n");
         rule_catalog_fini(&catalog);
         return EXIT_USAGE;
+    }
+    /* Secrets from --keylog and from the pcapng files' own key logs. */
+    struct tls_keylog keylog;
+    tls_keylog_init(&keylog);
+    if (o.keylog) {
+        char kerr[512];
+        if (tls_keylog_load_file(&keylog, o.keylog, kerr, sizeof kerr) != ST_OK) {
+            fprintf(stderr, "tlsdiag: --keylog %s\n", kerr);
+            tls_keylog_fini(&keylog);
+            x509_cache_free(certs);
+            ev_fini(&ev);
+            rule_catalog_fini(&catalog);
+            return EXIT_USAGE;
+        }
+        ev.keylog_path = o.keylog;
     }
     /* Rotated traces (dev_icm.old, dev_icm) are read oldest first. */
     inputs_order((const char **)(argv + optind), (size_t)(argc - optind));
@@ -304,7 +316,7 @@ static int cmd_analyze(int argc, char **argv)
             continue;
         }
         struct progress *bar = progress_new(path, input_file_size(path), !o.quiet);
-        enum status st = pcap_input_read(&ev, certs, path, bar, err, sizeof err);
+        enum status st = pcap_input_read_keys(&ev, certs, &keylog, path, bar, err, sizeof err);
         progress_free(bar);
         if (st == ST_TRUNCATED) {
             const struct ev_input *in = &ev.inputs[ev.input_count - 1];
@@ -346,6 +358,7 @@ static int cmd_analyze(int argc, char **argv)
             }
         }
     }
+    tls_keylog_fini(&keylog);
     x509_cache_free(certs);
     ev_fini(&ev);
     rule_catalog_fini(&catalog);

@@ -66,8 +66,22 @@ static void on_end(void *ctx, void *user)
     }
 }
 
+static void add_secrets(void *ctx, const uint8_t *text, size_t len)
+{
+    /* Out of memory here only means fewer sessions decrypt: the report says
+     * which did not. */
+    (void)tls_keylog_add_text(ctx, text, len);
+}
+
 enum status pcap_input_read(struct evidence *ev, struct x509_cache *certs, const char *path,
                             struct progress *progress, char *errbuf, size_t errlen)
+{
+    return pcap_input_read_keys(ev, certs, NULL, path, progress, errbuf, errlen);
+}
+
+enum status pcap_input_read_keys(struct evidence *ev, struct x509_cache *certs,
+                                 struct tls_keylog *keylog, const char *path,
+                                 struct progress *progress, char *errbuf, size_t errlen)
 {
     struct cap_source *src = NULL;
     enum status st = cap_source_open_file(path, &src, errbuf, errlen);
@@ -84,6 +98,13 @@ enum status pcap_input_read(struct evidence *ev, struct x509_cache *certs, const
     }
     r.env.path = r.input->path;
     r.env.buffered = &r.buffered;
+    if (keylog) {
+        if (kind == EV_IN_PCAPNG) {
+            cap_pcapng_secrets(path, add_secrets, keylog);
+        }
+        ev->keylog_sessions = keylog->count;
+        r.env.keylog = keylog->count > 0 || ev->keylog_path ? keylog : NULL;
+    }
 
     struct cap_flow_handler h = {
         .ctx = &r,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "evidence.h"
+#include "tls_keylog.h"
 #include "x509.h"
 
 struct progress;
@@ -18,5 +19,11 @@ struct progress;
  * file could not be read at all (one-line message in errbuf). */
 enum status pcap_input_read(struct evidence *ev, struct x509_cache *certs, const char *path,
                             struct progress *progress, char *errbuf, size_t errlen);
+
+/* The same, decrypting with the secrets of `keylog` (--keylog), to which the
+ * key logs a pcapng file embeds are added first. */
+enum status pcap_input_read_keys(struct evidence *ev, struct x509_cache *certs,
+                                 struct tls_keylog *keylog, const char *path,
+                                 struct progress *progress, char *errbuf, size_t errlen);
 
 #endif

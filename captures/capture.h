@@ -67,6 +67,12 @@ void cap_source_close(struct cap_source *src);
 /* True if the first bytes look like a capture this module reads. */
 bool cap_sniff(const uint8_t *head, size_t len);
 
+/* The TLS key logs a pcapng file carries in Decryption Secrets Blocks
+ * before its first packet (also gzip-compressed): `fn` gets each one's
+ * NSS key log text. Returns how many there were; 0 for pcap files. */
+typedef void (*cap_secrets_fn)(void *ctx, const uint8_t *keylog, size_t len);
+unsigned cap_pcapng_secrets(const char *path, cap_secrets_fn fn, void *ctx);
+
 /* ---- one packet: link, IP, TCP ------------------------------------------ */
 
 enum cap_skip_reason {

@@ -33,10 +33,13 @@
 #define CAP_DN_BYTES 8192u /* one DER distinguished name */
 #define CAP_DN_TEXT 32768u /* one rendered RFC 4514 string */
 #define CAP_DER_MAX_DEPTH 32u
-#define CAP_CERT_CACHE 4096u
-#define CAP_LIST_PER_CERT                                                                       \
-    16384u /* SAN / EKU / key usage entries per certificate */ /* distinct certificates decoded \
-                                                                  per run */
+#define CAP_CERT_CACHE 4096u     /* distinct certificates decoded per run */
+#define CAP_LIST_PER_CERT 16384u /* SAN / EKU / key usage entries per certificate */
+
+/* Decryption with a key log */
+#define CAP_KEYLOG_SESSIONS 32768u       /* client randoms kept from key logs (table <= 18 MB) */
+#define CAP_KEYLOG_CHUNK (1u << 20)      /* key log file read per step */
+#define CAP_KEYLOG_DSB_BYTES (16u << 20) /* one pcapng Decryption Secrets Block */
 
 /* Whole run */
 #define CAP_CONNECTIONS_MAX 200000u     /* handshakes kept in one report */

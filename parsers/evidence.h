@@ -71,6 +71,15 @@ enum ev_outcome {
 
 enum ev_phase { EV_PHASE_INITIAL, EV_PHASE_RENEGOTIATION, EV_PHASE_POST_HANDSHAKE };
 
+/* Decryption with a key log (--keylog, or a pcapng Decryption Secrets Block). */
+enum ev_decryption {
+    EV_DEC_NONE = 0,    /* nothing was protected, or no key log was given */
+    EV_DEC_NO_SECRETS,  /* the key log has no secrets for this ClientHello */
+    EV_DEC_UNSUPPORTED, /* the cipher suite or version cannot be opened here */
+    EV_DEC_OK,          /* protected records were opened */
+    EV_DEC_FAILED,      /* a record did not authenticate with the logged secrets */
+};
+
 enum ev_client_cert {
     EV_CC_NOT_SENT = 0, /* no Certificate message from the client */
     EV_CC_EMPTY,        /* Certificate message with an empty list */
@@ -111,10 +120,33 @@ struct ev_cert {
     char *error;           /* non-NULL: wolfSSL could not decode (fields may be partial) */
 };
 
+/* A chain verified against trust anchors (--trust CAFILE) with wolfSSL as
+ * of the handshake time (parsers/x509.c x509_verify_chain). */
+enum ev_verify_result {
+    EV_VERIFY_OK = 0,         /* a path from the leaf to a trust anchor, all valid at that time */
+    EV_VERIFY_NO_ISSUER,      /* the path ends below an issuer neither sent nor a trust anchor */
+    EV_VERIFY_UNTRUSTED_ROOT, /* the path ends at a self-signed certificate that is not trusted */
+    EV_VERIFY_INVALID,        /* wolfSSL rejects a link: signature, not a CA, path length, ... */
+    EV_VERIFY_EXPIRED,        /* the links hold; a certificate on the path had expired */
+    EV_VERIFY_NOT_YET_VALID,  /* the links hold; a certificate on the path was not yet valid */
+};
+
+struct ev_verify {
+    enum ev_verify_result result;
+    unsigned depth;               /* the certificate the result is about: 0 = leaf, path order */
+    const struct ev_cert *cert;   /* that certificate (the anchor when depth == path_len) */
+    const struct ev_cert *anchor; /* the trust anchor the path reaches, or NULL */
+    size_t path_len;              /* certificates of the chain on the path from the leaf */
+    char *reason;                 /* in words, with wolfSSL's reason and code where it gave one */
+    const char *trust_name;       /* the trust file as given on the command line */
+    int64_t at;                   /* the time judged at (Unix seconds); 0: dates not judged */
+};
+
 struct ev_chain {
     struct ev_cert **certs;
     size_t count;
     uint64_t ref;
+    struct ev_verify *verify; /* NULL: not verified (no --trust, or no certificate) */
 };
 
 struct ev_name {
@@ -142,6 +174,7 @@ struct ev_msg {
     uint8_t content_type; /* 20 ChangeCipherSpec, 21 alert, 22 handshake, 23 app data */
     uint8_t hs_type;      /* handshake type when content_type == 22 and not encrypted */
     bool encrypted;
+    bool decrypted;     /* protected on the wire, opened with the key log */
     uint32_t length;    /* message (or record) body length */
     uint64_t ref;       /* frame/line where the message completed */
     uint64_t ref_first; /* frame/line where it started */
@@ -153,7 +186,8 @@ struct ev_alert {
     enum ev_dir from;
     uint8_t level; /* 1 warning, 2 fatal; 0 when encrypted */
     uint8_t description;
-    bool encrypted;
+    bool encrypted; /* protected and not opened: level and description unknown */
+    bool decrypted; /* protected on the wire, opened with the key log */
     uint64_t ref;
     struct ev_time ts;
     size_t msg_index; /* position in the ladder */
@@ -244,7 +278,9 @@ struct ev_connection {
     size_t note_count, note_cap;
 
     bool encrypted_after_hello; /* TLS 1.3: handshake hidden after ServerHello */
-    bool fin[2], rst[2];        /* TCP close seen, per sender (enum ev_dir) */
+    enum ev_decryption decryption;
+    uint64_t decryption_ref; /* EV_DEC_FAILED: the frame of the record that did not open */
+    bool fin[2], rst[2];     /* TCP close seen, per sender (enum ev_dir) */
     uint64_t close_ref;
     enum ev_outcome outcome;
     const char *outcome_detail; /* why failed/incomplete, in words */
@@ -317,7 +353,9 @@ struct evidence {
     size_t input_count, input_cap;
     struct ev_connection **conns;
     size_t conn_count, conn_cap;
-    bool redacted; /* identifiers replaced by pseudonyms (analyzer/redact.c) */
+    bool redacted;            /* identifiers replaced by pseudonyms (analyzer/redact.c) */
+    const char *keylog_path;  /* --keylog FILE; NULL when none was given */
+    uint64_t keylog_sessions; /* client randoms with secrets, from the file and pcapng DSBs */
 };
 
 void ev_init(struct evidence *ev);

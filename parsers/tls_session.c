@@ -41,6 +41,8 @@ void tls_session_fini(struct tls_session *s)
 {
     for (int i = 0; i < 2; i++) {
         tls_hs_reasm_fini(&s->side[i].hs);
+        tls_cipher_free(s->side[i].cipher);
+        tls_cipher_free(s->side[i].pending);
     }
 }
 
@@ -158,6 +160,7 @@ static size_t ladder_add(struct tls_session *s, int side, uint8_t ct, uint8_t hs
         .content_type = ct,
         .hs_type = hs_type,
         .encrypted = encrypted,
+        .decrypted = s->in_decrypted,
         .length = length,
         .ref = s->ref,
         .ref_first = ref_first ? ref_first : s->ref,
@@ -184,6 +187,7 @@ static void alert_add(struct tls_session *s, int side, uint8_t level, uint8_t de
         .level = level,
         .description = desc,
         .encrypted = encrypted,
+        .decrypted = s->in_decrypted,
         .ref = ref,
         .ts = s->ts,
         .msg_index = msg_index,
@@ -262,6 +266,95 @@ static struct ev_chain *chain_decode(struct tls_session *s, const struct tls_cer
     return chain;
 }
 
+/* ---- decryption with a key log ------------------------------------------ */
+
+static void set_cipher(struct tls_session_side *sd, struct tls_cipher *c)
+{
+    tls_cipher_free(sd->cipher);
+    sd->cipher = c;
+    sd->opened = 0;
+    sd->decrypt_failed = c == NULL;
+}
+
+static void set_pending(struct tls_session_side *sd, struct tls_cipher *c)
+{
+    tls_cipher_free(sd->pending);
+    sd->pending = c;
+}
+
+/* A TLS 1.3 cipher for `side` from one of the logged traffic secrets. */
+static struct tls_cipher *cipher13(struct tls_session *s, enum tls_secret which)
+{
+    const struct tls_keylog_entry *e = s->secrets;
+    if (!e || e->len[which] == 0) {
+        return NULL;
+    }
+    return tls_cipher_new13(s->conn->sh.suite, e->secret[which], e->len[which]);
+}
+
+/* At the ServerHello: the secrets of this handshake, if the key log has
+ * them. TLS 1.3 protects everything after the ServerHello at once; TLS <=
+ * 1.2 switches each side at its ChangeCipherSpec. */
+static void keys_for_handshake(struct tls_session *s, struct ev_connection *c)
+{
+    if (!s->env.keylog || s->client_side < 0) {
+        return;
+    }
+    int cs = s->client_side, ss = 1 - cs;
+    s->secrets = c->ch.seen ? tls_keylog_find(s->env.keylog, c->ch.random) : NULL;
+    if (!s->secrets) {
+        c->decryption = EV_DEC_NO_SECRETS;
+        return;
+    }
+    if (!tls_crypto_suite_supported(c->sh.suite)) {
+        c->decryption = EV_DEC_UNSUPPORTED;
+        return;
+    }
+    if (s->tls13) {
+        struct tls_cipher *client = cipher13(s, TLS_SECRET_CLIENT_HS);
+        struct tls_cipher *server = cipher13(s, TLS_SECRET_SERVER_HS);
+        set_cipher(&s->side[cs], client);
+        set_cipher(&s->side[ss], server);
+        if (!client || !server) {
+            c->decryption = EV_DEC_NO_SECRETS;
+        }
+        return;
+    }
+    const struct tls_keylog_entry *e = s->secrets;
+    struct tls_cipher *client = NULL, *server = NULL;
+    if (e->len[TLS_SECRET_MASTER] == 0) {
+        c->decryption = EV_DEC_NO_SECRETS;
+    } else if (!tls_cipher_new12(c->sh.suite, c->sh.version, e->secret[TLS_SECRET_MASTER],
+                                 c->ch.random, c->sh.random, &client, &server)) {
+        c->decryption = EV_DEC_UNSUPPORTED;
+    }
+    set_pending(&s->side[cs], client);
+    set_pending(&s->side[ss], server);
+}
+
+/* TLS 1.3, after a side's Finished: its application traffic secret. */
+static void keys_after_finished(struct tls_session *s, int side)
+{
+    bool client = side == s->client_side;
+    struct tls_cipher *c = cipher13(s, client ? TLS_SECRET_CLIENT_AP : TLS_SECRET_SERVER_AP);
+    set_cipher(&s->side[side], c);
+}
+
+static void decryption_failed(struct tls_session *s, int side)
+{
+    struct ev_connection *c = conn_get(s);
+    set_cipher(&s->side[side], NULL);
+    set_pending(&s->side[side], NULL);
+    if (!c || c->decryption == EV_DEC_FAILED) {
+        return;
+    }
+    c->decryption = EV_DEC_FAILED;
+    c->decryption_ref = s->ref;
+    note(s, side, ST_MALFORMED, 0,
+         "a protected record did not open with the key log's secrets for this handshake; the "
+         "rest of this side stays encrypted (is the key log from this very session?)");
+}
+
 /* ---- handshake messages ------------------------------------------------- */
 
 /* The hello randoms are kept for decryption with a key log later. */
@@ -285,8 +378,11 @@ static void start_new_handshake(struct tls_session *s)
 {
     tls_session_finish(s);
     s->conn = NULL;
+    s->secrets = NULL;
     reset_handshake_state(s);
-    for (int i = 0; i < 2; i++) {
+    /* A renegotiation opened with the key log runs inside the old keys
+     * until each side's next ChangeCipherSpec. */
+    for (int i = 0; !s->in_decrypted && i < 2; i++) {
         s->side[i].encrypted = false;
     }
 }
@@ -378,6 +474,7 @@ static void on_server_hello(struct tls_session *s, int side, struct cursor *c, s
             conn->client_cert = EV_CC_NOT_VISIBLE;
         }
     }
+    keys_for_handshake(s, conn);
 }
 
 static void on_certificate(struct tls_session *s, int side, struct cursor *c)
@@ -436,6 +533,9 @@ static void on_cert_request(struct tls_session *s, int side, struct cursor *c)
     }
     e->visible = true;
     e->phase = s->handshakes > 1 ? EV_PHASE_RENEGOTIATION : EV_PHASE_INITIAL;
+    if (s->tls13 && s->side[side].finished) {
+        e->phase = EV_PHASE_POST_HANDSHAKE; /* RFC 8446 4.6.2 */
+    }
     e->ref = s->ref;
     e->cert_types = ev_memdup(arena(s), cr.cert_types.ptr, cr.cert_types.len);
     e->cert_type_count = e->cert_types ? cr.cert_types.len : 0;
@@ -458,6 +558,26 @@ static void on_cert_request(struct tls_session *s, int side, struct cursor *c)
         }
     }
     conn->cert_request = e;
+}
+
+/* A Finished seen in the clear of a decrypted record: that side's handshake
+ * flight is complete, and everything in it was visible. */
+static void on_finished(struct tls_session *s, int side)
+{
+    struct ev_connection *conn = s->conn;
+    if (!s->in_decrypted || !conn) {
+        return;
+    }
+    s->side[side].finished = true;
+    if (!s->tls13) {
+        return;
+    }
+    keys_after_finished(s, side);
+    if (dir_of(s, side) == EV_FROM_SERVER) {
+        conn->encrypted_after_hello = false;
+    } else if (conn->client_cert == EV_CC_NOT_VISIBLE) {
+        conn->client_cert = EV_CC_NOT_SENT;
+    }
 }
 
 static void on_hs_message(struct tls_session *s, int side, const struct tls_hs_msg *m)
@@ -494,6 +614,15 @@ static void on_hs_message(struct tls_session *s, int side, const struct tls_hs_m
         break;
     case TLS_HS_CERTIFICATE_REQUEST:
         on_cert_request(s, side, &c);
+        break;
+    case TLS_HS_FINISHED:
+        on_finished(s, side);
+        break;
+    case TLS_HS_KEY_UPDATE:
+        if (s->tls13 && s->in_decrypted && s->side[side].cipher &&
+            !tls_cipher_update13(s->side[side].cipher)) {
+            decryption_failed(s, side);
+        }
         break;
     default:
         break;
@@ -559,11 +688,11 @@ static void on_alert_record(struct tls_session *s, int side, const uint8_t *body
 static bool record_encrypted(const struct tls_session *s, int side,
                              const struct tls_record_header *h)
 {
+    if (s->side[side].encrypted) {
+        return true; /* also the ChangeCipherSpec of a renegotiation */
+    }
     if (h->type == TLS_CT_CHANGE_CIPHER_SPEC) {
         return false;
-    }
-    if (s->side[side].encrypted) {
-        return true;
     }
     if (s->tls13 && s->conn && s->conn->sh.seen) {
         /* RFC 8446 5: after the ServerHello everything but CCS is protected;
@@ -578,7 +707,7 @@ bool tls_session_wants_body(const struct tls_session *s, int side,
                             const struct tls_record_header *h)
 {
     if (record_encrypted(s, side, h)) {
-        return false;
+        return s->side[side].cipher != NULL;
     }
     return h->type == TLS_CT_HANDSHAKE || h->type == TLS_CT_ALERT ||
            h->type == TLS_CT_CHANGE_CIPHER_SPEC;
@@ -631,6 +760,67 @@ static void on_encrypted_record(struct tls_session *s, int side, const struct tl
     }
 }
 
+static void on_ccs(struct tls_session *s, int side, uint16_t len, uint64_t ref_first);
+
+/* Application data opened with the key log: counted, listed, never kept. */
+static void on_app_data(struct tls_session *s, int side, size_t len, uint64_t ref_first)
+{
+    struct tls_session_side *sd = &s->side[side];
+    sd->app_records++;
+    if (sd->ladder_encrypted < CAP_TLS_LADDER_ENCRYPTED) {
+        sd->ladder_encrypted++;
+        ladder_add(s, side, TLS_CT_APPLICATION_DATA, 0, false, (uint32_t)len, ref_first,
+                   "Application data");
+    }
+}
+
+/* A protected record of a side that has keys: opened, then handled like
+ * its plaintext would be. */
+static void on_protected_record(struct tls_session *s, int side, const struct tls_record_header *h,
+                                const uint8_t *body, uint64_t offset, uint64_t ref_first)
+{
+    struct tls_session_side *sd = &s->side[side];
+    const uint8_t hdr[5] = { h->type, (uint8_t)(h->version >> 8), (uint8_t)h->version,
+                             (uint8_t)(h->length >> 8), (uint8_t)h->length };
+    uint8_t plain[CAP_TLS_RECORD_MAX];
+    size_t n = 0;
+    uint8_t type = 0;
+    if (h->length > sizeof plain ||
+        tls_cipher_open(sd->cipher, hdr, body, h->length, plain, &n, &type) != ST_OK) {
+        /* A TLS 1.3 client's first protected records may be 0-RTT data
+         * under the early secret, which is not used here. */
+        bool early = s->tls13 && side == s->client_side && sd->opened == 0;
+        if (!early) {
+            decryption_failed(s, side);
+        }
+        on_encrypted_record(s, side, h, ref_first);
+        return;
+    }
+    sd->opened++;
+    if (s->conn->decryption == EV_DEC_NONE) {
+        s->conn->decryption = EV_DEC_OK; /* a missing secret or a failure says more */
+    }
+    s->in_decrypted = true;
+    switch (type) {
+    case TLS_CT_HANDSHAKE:
+        on_handshake_record(s, side, plain, (uint16_t)n, offset, ref_first);
+        break;
+    case TLS_CT_ALERT:
+        on_alert_record(s, side, plain, (uint16_t)n, offset, ref_first);
+        break;
+    case TLS_CT_APPLICATION_DATA:
+        on_app_data(s, side, n, ref_first);
+        break;
+    case TLS_CT_CHANGE_CIPHER_SPEC:
+        on_ccs(s, side, (uint16_t)n, ref_first);
+        break;
+    default:
+        note(s, side, ST_MALFORMED, offset, "a decrypted record has an unknown content type");
+        break;
+    }
+    s->in_decrypted = false;
+}
+
 /* In TLS <= 1.2 a ChangeCipherSpec switches its sender to encrypted records.
  * TLS 1.3 sends one for middlebox compatibility only (RFC 8446 D.4), also
  * right after a HelloRetryRequest, before any ServerHello. */
@@ -651,6 +841,23 @@ static bool ccs_starts_encryption(const struct tls_session *s)
     return true;
 }
 
+static void on_ccs(struct tls_session *s, int side, uint16_t len, uint64_t ref_first)
+{
+    struct tls_session_side *sd = &s->side[side];
+    ladder_add(s, side, TLS_CT_CHANGE_CIPHER_SPEC, 0, false, len, ref_first, "ChangeCipherSpec");
+    if (!ccs_starts_encryption(s)) {
+        return;
+    }
+    sd->encrypted = true;
+    tls_hs_reasm_reset(&sd->hs);
+    if (sd->pending) {
+        set_cipher(sd, sd->pending);
+        sd->pending = NULL;
+    } else if (sd->cipher) {
+        set_cipher(sd, NULL); /* new keys that the key log does not have */
+    }
+}
+
 void tls_session_record(struct tls_session *s, int side, const struct tls_record_header *h,
                         const uint8_t *body, uint64_t offset, uint64_t ref_first)
 {
@@ -662,6 +869,10 @@ void tls_session_record(struct tls_session *s, int side, const struct tls_record
         on_encrypted_record(s, side, h, ref_first);
         return;
     }
+    if (record_encrypted(s, side, h)) {
+        on_protected_record(s, side, h, body, offset, ref_first);
+        return;
+    }
     switch (h->type) {
     case TLS_CT_HANDSHAKE:
         on_handshake_record(s, side, body, h->length, offset, ref_first);
@@ -670,12 +881,7 @@ void tls_session_record(struct tls_session *s, int side, const struct tls_record
         on_alert_record(s, side, body, h->length, offset, ref_first);
         break;
     case TLS_CT_CHANGE_CIPHER_SPEC:
-        ladder_add(s, side, TLS_CT_CHANGE_CIPHER_SPEC, 0, false, h->length, ref_first,
-                   "ChangeCipherSpec");
-        if (ccs_starts_encryption(s)) {
-            s->side[side].encrypted = true;
-            tls_hs_reasm_reset(&s->side[side].hs);
-        }
+        on_ccs(s, side, h->length, ref_first);
         break;
     default:
         break;
@@ -758,7 +964,7 @@ bool tls_session_done(const struct tls_session *s)
         return false;
     }
     const struct tls_session_side *a = &s->side[0], *b = &s->side[1];
-    if (s->tls13) {
+    if (s->tls13 && !handshake_complete(s)) {
         /* Enough encrypted traffic after the client's flight to judge. */
         return s->client_flight13 && a->app_records >= 4 && b->app_records >= 4;
     }
@@ -820,14 +1026,15 @@ void tls_session_finish(struct tls_session *s)
             return;
         }
     }
+    if (handshake_complete(s)) {
+        c->outcome = EV_OUT_ESTABLISHED;
+        return;
+    }
     if (s->tls13) {
         finish_tls13(s, c);
         if (c->outcome != EV_OUT_INCOMPLETE) {
             return;
         }
-    } else if (handshake_complete(s)) {
-        c->outcome = EV_OUT_ESTABLISHED;
-        return;
     }
     if (c->ch.sslv2 && !c->sh.seen) {
         c->outcome_detail = "SSLv2-format ClientHello; the rest of an SSLv2 handshake is not "

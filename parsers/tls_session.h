@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "evidence.h"
+#include "tls_crypto.h"
 #include "tls_handshake.h"
 #include "tls_record.h"
 #include "tls_stream.h"
@@ -27,6 +28,11 @@ struct tls_session_side {
     bool closed;
     bool sslv2;     /* this side spoke SSLv2 */
     bool spoke_tls; /* a TLS record came from this side */
+    /* Decryption with a key log: the cipher that opens this side's records,
+     * and (TLS <= 1.2) the one its next ChangeCipherSpec switches to. */
+    struct tls_cipher *cipher, *pending;
+    unsigned opened;     /* records opened with the current secrets */
+    bool decrypt_failed; /* a record did not open: the rest stays opaque */
 };
 
 struct tls_session {
@@ -39,6 +45,8 @@ struct tls_session {
     struct tls_session_side side[2];
     struct ev_connection *conn; /* current handshake, NULL before TLS is seen */
     unsigned handshakes;
+    const struct tls_keylog_entry *secrets; /* key log entry of the current handshake */
+    bool in_decrypted; /* the message being processed came out of a protected record */
     struct ev_time ts; /* time of the bytes being processed */
     uint64_t ref;      /* frame/line of the bytes being processed */
 };

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "evidence.h"
+#include "tls_keylog.h"
 #include "x509.h"
 
 /* What the caller should do with further bytes of one side. */
@@ -24,8 +25,9 @@ enum tls_stream_verdict {
 struct tls_stream_env {
     struct evidence *ev;
     struct x509_cache *certs;
-    const char *path; /* input file, for the source reference */
-    size_t *buffered; /* partial-record bytes held by all streams (shared counter) */
+    const char *path;                /* input file, for the source reference */
+    size_t *buffered;                /* partial-record bytes held by all streams (shared counter) */
+    const struct tls_keylog *keylog; /* secrets for decryption; NULL: none */
 };
 
 struct tls_stream;

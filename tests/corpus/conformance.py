@@ -2,10 +2,19 @@
 """conformance.py - compare tlsdiag's JSON report with tshark reference listings.
 
 For every capture in a directory that has a tshark reference listing beside
-it (CAPTURE.tshark.tsv, or CAPTURE.tshark.plain.tsv - what is visible without
-decryption - when that exists), run
+it, run
 
     tlsdiag analyze --format json CAPTURE      (exit status 0, 1 or 3 accepted)
+
+and compare it with CAPTURE.tshark.plain.tsv (what is visible without
+decryption) when that exists, else with CAPTURE.tshark.tsv (a pcapng with
+its key log embedded is decrypted by both tools). A capture with a key log
+beside it (CAPTURE.keylog) is run a second time,
+
+    tlsdiag analyze --format json --keylog CAPTURE.keylog CAPTURE
+
+and compared with CAPTURE.tshark.tsv, which tshark made with that key log:
+the decrypted handshake messages and alerts must be the same.
 
 and compare, per TCP connection (matched by the two address:port endpoints,
 not by stream numbers), what both tools saw in the clear:
@@ -48,14 +57,7 @@ import sys
 
 # Captures not compared, with the reason. Keep this short: every entry is a
 # gap in what the test proves.
-SKIP = {
-    "illustrated-tls13-dsb__capture.pcapng":
-        "its key log is embedded (pcapng Decryption Secrets Block) and tshark "
-        "decrypted it; tlsdiag does not decrypt yet, and no .tshark.plain.tsv exists",
-    "tls13-mutual-dsb.pcapng":
-        "the repo's own fixture with an embedded key log (Decryption Secrets Block); "
-        "tlsdiag does not decrypt yet, and no .tshark.plain.tsv exists",
-}
+SKIP = {}
 
 CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz", ".cap.gz")
 CA_LIST_CUT = 90          # tshark may stop listing CA names around 100
@@ -492,10 +494,10 @@ def reference_for(capture):
     return full if os.path.exists(full) else None
 
 
-def run_one(tlsdiag, capture, ref):
+def run_one(tlsdiag, capture, ref, extra=()):
     """Returns (status, lines): status PASS or FAIL."""
     try:
-        p = subprocess.run([tlsdiag, "analyze", "--format", "json", capture],
+        p = subprocess.run([tlsdiag, "analyze", "--format", "json", *extra, capture],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         return "FAIL", ["  tlsdiag did not finish within %d s" % TIMEOUT]
@@ -565,16 +567,21 @@ def main():
             print("SKIP %s: no .tshark.tsv reference beside it" % name)
             skipped += 1
             continue
-        status, lines = run_one(tlsdiag, path, ref)
-        suffix = " (%s)" % os.path.basename(ref) if args.verbose else ""
-        print("%s %s%s" % (status, name, suffix))
-        for l in lines:
-            print(l)
-        if status == "PASS":
-            passed += 1
-        else:
-            failed += 1
-        sys.stdout.flush()
+        runs = [(name, ref, ())]
+        keylog, full = path + ".keylog", path + ".tshark.tsv"
+        if os.path.exists(keylog) and os.path.exists(full) and ref != full:
+            runs.append((name + " --keylog", full, ("--keylog", keylog)))
+        for label, reference, extra in runs:
+            status, lines = run_one(tlsdiag, path, reference, extra)
+            suffix = " (%s)" % os.path.basename(reference) if args.verbose else ""
+            print("%s %s%s" % (status, label, suffix))
+            for l in lines:
+                print(l)
+            if status == "PASS":
+                passed += 1
+            else:
+                failed += 1
+            sys.stdout.flush()
     print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
     return 1 if failed else 0
 
