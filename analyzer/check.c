@@ -34,6 +34,7 @@
 #include "json_writer.h"
 #include "pcap_input.h"
 #include "progress.h"
+#include "trust.h"
 #include "x509.h"
 
 enum { CHECK_OK = 0, CHECK_FINDINGS = 1, CHECK_USAGE = 2 };
@@ -470,7 +471,7 @@ static void text_findings(FILE *out, const struct findings *fs)
 }
 
 static void write_text(FILE *out, const struct check_opts *o, const struct ev_chain *chain,
-                       const struct ev_chain *trust, const struct ev_cert_request *cr,
+                       size_t trust_count, const struct ev_cert_request *cr,
                        const struct names_source *ns, const struct verdict *v,
                        const struct findings *fs)
 {
@@ -488,8 +489,8 @@ static void write_text(FILE *out, const struct check_opts *o, const struct ev_ch
     for (size_t i = 0; i < cr->ca_count; i++) {
         fprintf(out, "  #%zu %s\n", i + 1, cr->ca_names[i].text);
     }
-    if (trust) {
-        fprintf(out, "Trusted/held CA certificates: %s (%zu)\n", o->trust, trust->count);
+    if (o->trust) {
+        fprintf(out, "Trusted/held CA certificates: %s (%zu)\n", o->trust, trust_count);
     }
     if (o->host) {
         fprintf(out, "Host name: %s\n", o->host);
@@ -735,9 +736,8 @@ static int run(const struct check_opts *o, struct evidence *ev, struct evidence 
         return CHECK_USAGE;
     }
     int rc = CHECK_USAGE;
-    struct ev_chain *chain = NULL, *trust = NULL;
-    if (x509_load_file(cache, o->cert, &chain, err, sizeof err) != ST_OK ||
-        (o->trust && x509_load_file(cache, o->trust, &trust, err, sizeof err) != ST_OK)) {
+    struct ev_chain *chain = NULL;
+    if (x509_load_file(cache, o->cert, &chain, err, sizeof err) != ST_OK) {
         fprintf(stderr, "tlsdiag: %s\n", err);
         goto out;
     }
@@ -753,11 +753,13 @@ static int run(const struct check_opts *o, struct evidence *ev, struct evidence 
     }
     struct ev_connection *c = model(ev, o, chain, cr);
     struct findings fs = { 0 };
-    struct facts_env env = {
-        .trust = trust ? trust->certs : NULL,
-        .trust_count = trust ? trust->count : 0,
-        .check = true,
-    };
+    /* --trust: only the self-signed certificates are anchors; another is an
+     * intermediate the client holds and must send (chain_incomplete) */
+    struct facts_env env = { 0 };
+    if (c && o->trust && !trust_apply(ev, cache, o->trust, o->trust, true, &env)) {
+        goto out;
+    }
+    env.check = true;
     struct verdict v;
     if (!c || rules_evaluate_env(ev, cat, &env, &fs) != ST_OK ||
         make_verdict(&ev->arena, chain, cr, &fs, &v) != ST_OK) {
@@ -777,7 +779,7 @@ static int run(const struct check_opts *o, struct evidence *ev, struct evidence 
     if (o->json) {
         wrc = write_json(out, o, chain, cr, &ns, &v, &fs);
     } else {
-        write_text(out, o, chain, trust, cr, &ns, &v, &fs);
+        write_text(out, o, chain, env.trust_count, cr, &ns, &v, &fs);
     }
     wrc |= out != stdout ? fclose(out) : fflush(out);
     if (wrc != 0) {

@@ -30,6 +30,7 @@
 #include "progress.h"
 #include "redact.h"
 #include "report.h"
+#include "trust.h"
 #include "x509.h"
 
 enum exit_code { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
@@ -40,7 +41,8 @@ struct options {
     enum format format;
     const char *output;
     const char *keylog;
-    int color; /* -1 auto, 0 never, 1 always */
+    const char *trust; /* --trust CAFILE */
+    int color;         /* -1 auto, 0 never, 1 always */
     bool quiet;
     bool deterministic;
     bool redact;
@@ -95,6 +97,8 @@ static const char usage_analyze[] =
     "                       yet; TLS 1.3 handshakes are shown as far as visible\n"
     "      --rules FILE     extra rules (catalog format); a rule with a shipped id\n"
     "                       replaces the shipped one\n"
+    "      --trust CAFILE   CA certificates (PEM/DER) to verify the certificate chains\n"
+    "                       against, with wolfSSL, as of each handshake's time\n"
     "      --color WHEN     auto (default: only on a terminal), always, never;\n"
     "                       NO_COLOR in the environment means never\n"
     "  -q, --quiet          no progress bar\n"
@@ -235,7 +239,7 @@ static int cmd_analyze(int argc, char **argv)
             o.deterministic = true;
             break;
         case 'T':
-            die_usage("--trust is not implemented yet", NULL);
+            o.trust = optarg;
             break;
         case 'R':
             o.redact = true;
@@ -333,7 +337,12 @@ static int cmd_analyze(int argc, char **argv)
     /* A trace and a capture of the same TCP connection become one. */
     correlate(&ev);
     int rc = EXIT_OK;
+    /* --trust: every chain verified before --redact renames its certificates */
+    struct facts_env env = { 0 };
     if (unreadable == total) {
+        rc = EXIT_USAGE;
+    } else if (o.trust && !trust_apply(&ev, certs, o.trust,
+                                       o.redact ? "the --trust CA file" : o.trust, false, &env)) {
         rc = EXIT_USAGE;
     } else if (o.redact && redact_evidence(&ev, o.redact_key) != ST_OK) {
         /* Never pretend to redact: a report believed redacted must be. */
@@ -341,7 +350,7 @@ static int cmd_analyze(int argc, char **argv)
         rc = EXIT_USAGE;
     } else {
         struct findings fs = { 0 };
-        enum status rst = rules_evaluate(&ev, &catalog, &fs);
+        enum status rst = rules_evaluate_env(&ev, &catalog, &env, &fs);
         if (rst != ST_OK) {
             /* Findings so far are kept; the report says what was found. */
             fprintf(stderr, "tlsdiag: evaluating the rules stopped: %s\n", status_name(rst));

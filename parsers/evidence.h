@@ -136,6 +136,7 @@ struct ev_verify {
     unsigned depth;               /* the certificate the result is about: 0 = leaf, path order */
     const struct ev_cert *cert;   /* that certificate (the anchor when depth == path_len) */
     const struct ev_cert *anchor; /* the trust anchor the path reaches, or NULL */
+    const struct ev_cert *top;    /* the last certificate of the chain on the path */
     size_t path_len;              /* certificates of the chain on the path from the leaf */
     char *reason;                 /* in words, with wolfSSL's reason and code where it gave one */
     const char *trust_name;       /* the trust file as given on the command line */

@@ -1494,3 +1494,329 @@ out:
     free(buf);
     return st;
 }
+
+/* ---- chain verification (--trust) ------------------------------------------ */
+
+/*
+ * wolfSSL 5.5.4 judges certificate dates only against the wall clock: its
+ * date check is XTIME() = time(), wc_SetTimeCb does not reach it, and the
+ * compat layer's X509_STORE_CTX_set_time is stored but not used by
+ * X509_verify_cert. So the work is split: wolfSSL's certificate manager
+ * verifies the links (issuer found, signature, CA flag, path length), and
+ * its date errors, which it returns only when nothing else is wrong, are
+ * set aside; the dates of every certificate on the path and of the anchor
+ * are then judged here at the handshake time (DESIGN.md: never the wall
+ * clock). The path is built from the chain as sent (the leaf first, each
+ * step to the certificate whose subject is the current issuer, RFC 5280 7.1
+ * names) and verified from the top down: each certificate that verifies is
+ * loaded as a CA for the next one, so a sent intermediate counts only once
+ * it chains to an anchor. Trust anchors are loaded with
+ * WOLFSSL_LOAD_FLAG_DATE_ERR_OKAY so that an expired root is still an
+ * anchor (and then reported as expired at the handshake time).
+ */
+
+#define X509_VERIFY_MEMO 32u /* link results kept per verifier, by path */
+
+struct x509_memo {
+    const struct ev_cert *path[CAP_CERTS_PER_CHAIN];
+    size_t path_len;
+    enum ev_verify_result result; /* OK, NO_ISSUER, UNTRUSTED_ROOT or INVALID */
+    unsigned depth;
+    const struct ev_cert *anchor;
+    char reason[1024]; /* in words; "" when OK */
+};
+
+struct x509_verifier {
+    const struct ev_chain *trust;
+    const char *trust_name;
+    bool self_signed_only;
+    struct x509_memo *memo; /* X509_VERIFY_MEMO entries, round robin */
+    size_t memo_count, memo_next;
+};
+
+enum status x509_verifier_new(const struct ev_chain *trust, const char *trust_name,
+                              bool self_signed_only, struct x509_verifier **ret)
+{
+    struct x509_verifier *v = calloc(1, sizeof *v);
+    if (!v) {
+        return ST_NOMEM;
+    }
+    v->memo = calloc(X509_VERIFY_MEMO, sizeof *v->memo);
+    if (!v->memo || wolfSSL_Init() != WOLFSSL_SUCCESS) {
+        free(v->memo);
+        free(v);
+        return ST_NOMEM;
+    }
+    v->trust = trust;
+    v->trust_name = trust_name;
+    v->self_signed_only = self_signed_only;
+    *ret = v;
+    return ST_OK;
+}
+
+void x509_verifier_free(struct x509_verifier *v)
+{
+    if (!v) {
+        return;
+    }
+    wolfSSL_Cleanup();
+    free(v->memo);
+    free(v);
+}
+
+static bool names_equal(struct bytes a, struct bytes b)
+{
+    bool equal = false;
+    if (a.len == 0 || b.len == 0) {
+        return false;
+    }
+    if (same_bytes(a, b)) {
+        return true;
+    }
+    return dn_der_equal(a, b, &equal) == ST_OK && equal;
+}
+
+/* Could `issuer` have issued `cert`? Its subject is cert's issuer name and,
+ * when both key identifiers are there, its key is the one cert names. */
+static bool issued_by(const struct ev_cert *cert, const struct ev_cert *issuer)
+{
+    if (!names_equal(cert->issuer_der, issuer->subject_der)) {
+        return false;
+    }
+    return cert->aki.len == 0 || issuer->ski.len == 0 || same_bytes(cert->aki, issuer->ski);
+}
+
+static bool is_anchor(const struct x509_verifier *v, const struct ev_cert *c)
+{
+    return c && (!v->self_signed_only || c->self_signed);
+}
+
+/* The trust anchor that issued cert (or that is cert), or NULL. */
+static const struct ev_cert *anchor_for(const struct x509_verifier *v, const struct ev_cert *cert)
+{
+    for (size_t i = 0; v->trust && i < v->trust->count; i++) {
+        const struct ev_cert *t = v->trust->certs[i];
+        if (is_anchor(v, t) && (same_bytes(t->der, cert->der) || issued_by(cert, t))) {
+            return t;
+        }
+    }
+    return NULL;
+}
+
+/* The path from the leaf through the chain as sent; returns its length. */
+static size_t build_path(const struct ev_chain *chain, const struct ev_cert **path)
+{
+    size_t n = 0;
+    path[n++] = chain->certs[0];
+    while (n < CAP_CERTS_PER_CHAIN && !path[n - 1]->self_signed) {
+        const struct ev_cert *cur = path[n - 1], *next = NULL;
+        for (size_t i = 0; i < chain->count && !next; i++) {
+            const struct ev_cert *c = chain->certs[i];
+            bool used = false;
+            for (size_t j = 0; j < n && c; j++) {
+                used = used || path[j] == c || same_bytes(path[j]->der, c->der);
+            }
+            if (c && !used && issued_by(cur, c)) {
+                next = c;
+            }
+        }
+        if (!next) {
+            break;
+        }
+        path[n++] = next;
+    }
+    return n;
+}
+
+static bool wolf_ok(int rc)
+{
+    /* date errors come only when nothing else is wrong: judged later, at the handshake time */
+    return rc == WOLFSSL_SUCCESS || rc == ASN_AFTER_DATE_E || rc == ASN_BEFORE_DATE_E;
+}
+
+static int load_ca(WOLFSSL_CTX *ctx, const struct ev_cert *c)
+{
+    if (c->der.len > INT_MAX) {
+        return BUFFER_E;
+    }
+    return wolfSSL_CTX_load_verify_buffer_ex(ctx, c->der.ptr, (long)c->der.len,
+                                             WOLFSSL_FILETYPE_ASN1, 0,
+                                             WOLFSSL_LOAD_FLAG_DATE_ERR_OKAY);
+}
+
+/* What wolfSSL's refusal of certificate c (the top of the path or not) means. */
+static enum ev_verify_result link_result(int rc, bool top, const struct ev_cert *c,
+                                         const char **ret_what)
+{
+    if ((rc == ASN_SELF_SIGNED_E || rc == ASN_NO_SIGNER_E) && top && c->self_signed) {
+        *ret_what = "self-signed and not a trust anchor";
+        return EV_VERIFY_UNTRUSTED_ROOT;
+    }
+    if (rc == ASN_NO_SIGNER_E && top) {
+        *ret_what = "its issuer was neither sent nor is a trust anchor";
+        return EV_VERIFY_NO_ISSUER;
+    }
+    if (rc == ASN_NO_SIGNER_E) {
+        *ret_what = "wolfSSL does not take the next certificate of the path as its issuer";
+    } else if (rc == ASN_SIG_CONFIRM_E) {
+        *ret_what = "its signature does not verify with the issuer's key";
+    } else {
+        *ret_what = "wolfSSL rejects it";
+    }
+    return EV_VERIFY_INVALID;
+}
+
+/* The links of the path, top down, through wolfSSL's certificate manager. */
+static enum status verify_links(const struct x509_verifier *v, const struct ev_cert **path,
+                                size_t n, struct x509_memo *ret)
+{
+    WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfTLS_client_method());
+    if (!ctx) {
+        return ST_NOMEM;
+    }
+    for (size_t i = 0; v->trust && i < v->trust->count; i++) {
+        if (is_anchor(v, v->trust->certs[i])) {
+            (void)load_ca(ctx, v->trust->certs[i]); /* a non-CA in CAFILE is no anchor */
+        }
+    }
+    WOLFSSL_CERT_MANAGER *cm = wolfSSL_CTX_GetCertManager(ctx);
+    const struct ev_cert *top = path[n - 1];
+    ret->result = EV_VERIFY_OK;
+    ret->anchor = anchor_for(v, top);
+    ret->reason[0] = '\0';
+    for (size_t i = n; i-- > 0 && ret->result == EV_VERIFY_OK;) {
+        const struct ev_cert *c = path[i];
+        int rc = c->der.len > INT_MAX
+                     ? BUFFER_E
+                     : wolfSSL_CertManagerVerifyBuffer(cm, c->der.ptr, (long)c->der.len,
+                                                       WOLFSSL_FILETYPE_ASN1);
+        const char *what = NULL;
+        if (wolf_ok(rc) && i > 0) {
+            rc = load_ca(ctx, c);
+            what = "verifies, but wolfSSL will not take it as the issuer of the next "
+                   "certificate (not a CA?)";
+        }
+        if (wolf_ok(rc)) {
+            continue;
+        }
+        ret->depth = (unsigned)i;
+        ret->result = what ? EV_VERIFY_INVALID : link_result(rc, i == n - 1, c, &what);
+        /* names stay out: they are the evidence's to render (and to redact) */
+        snprintf(ret->reason, sizeof ret->reason, "%s (wolfSSL: %s, %d)", what,
+                 wc_GetErrorString(rc), rc);
+    }
+    wolfSSL_CTX_free(ctx);
+    wolfSSL_ERR_clear_error();
+    return ST_OK;
+}
+
+static struct x509_memo *memo_find(struct x509_verifier *v, const struct ev_cert **path, size_t n)
+{
+    for (size_t i = 0; i < v->memo_count; i++) {
+        struct x509_memo *m = &v->memo[i];
+        bool same = m->path_len == n;
+        for (size_t j = 0; same && j < n; j++) {
+            same = m->path[j] == path[j];
+        }
+        if (same) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+/* The first certificate of the path (then the anchor) outside its validity at `at`. */
+static void judge_dates(struct ev_verify *out, const struct ev_cert **path, size_t n, int64_t at)
+{
+    for (size_t i = 0; i <= n && at != 0; i++) {
+        const struct ev_cert *c = i < n ? path[i] : out->anchor;
+        if (!c || (i == n && n > 0 && same_bytes(c->der, path[n - 1]->der))) {
+            continue; /* no anchor, or the anchor is the top itself */
+        }
+        if (c->not_after_t != 0 && c->not_after_t < at) {
+            out->result = EV_VERIFY_EXPIRED;
+        } else if (c->not_before_t != 0 && c->not_before_t > at) {
+            out->result = EV_VERIFY_NOT_YET_VALID;
+        } else {
+            continue;
+        }
+        out->depth = (unsigned)i;
+        out->cert = c;
+        return;
+    }
+}
+
+enum status x509_verify_chain(struct x509_verifier *v, struct ev_arena *a,
+                              const struct ev_chain *chain, int64_t at, struct ev_verify **ret)
+{
+    const struct ev_cert *path[CAP_CERTS_PER_CHAIN];
+    if (!chain || chain->count == 0 || !chain->certs[0]) {
+        *ret = NULL;
+        return ST_OK;
+    }
+    size_t n = build_path(chain, path);
+    struct x509_memo *m = memo_find(v, path, n);
+    if (!m) {
+        struct x509_memo fresh = { .path_len = n };
+        for (size_t i = 0; i < n; i++) {
+            fresh.path[i] = path[i];
+        }
+        TRY(verify_links(v, path, n, &fresh));
+        m = &v->memo[v->memo_next];
+        *m = fresh;
+        v->memo_next = (v->memo_next + 1) % X509_VERIFY_MEMO;
+        if (v->memo_count < X509_VERIFY_MEMO) {
+            v->memo_count++;
+        }
+    }
+    struct ev_verify *out = ev_alloc(a, sizeof *out);
+    if (!out) {
+        return ST_NOMEM;
+    }
+    out->result = m->result;
+    out->depth = m->depth;
+    out->anchor = m->anchor;
+    out->path_len = n;
+    out->top = path[n - 1];
+    out->reason = m->reason[0] ? ev_strdup(a, m->reason) : NULL;
+    out->trust_name = v->trust_name;
+    out->at = at;
+    out->cert = m->result == EV_VERIFY_OK ? NULL : path[m->depth];
+    if (m->reason[0] && !out->reason) {
+        return ST_NOMEM;
+    }
+    if (out->result == EV_VERIFY_OK) {
+        judge_dates(out, path, n, at);
+        if (out->result != EV_VERIFY_OK) {
+            const struct ev_cert *c = out->cert;
+            bool exp = out->result == EV_VERIFY_EXPIRED;
+            out->reason = ev_printf(a, "%s %s", exp ? "expired on" : "not valid before",
+                                    exp ? (c->not_after ? c->not_after : "?")
+                                        : (c->not_before ? c->not_before : "?"));
+            if (!out->reason) {
+                return ST_NOMEM;
+            }
+        }
+    }
+    *ret = out;
+    return ST_OK;
+}
+
+static enum status verify_into(struct x509_verifier *v, struct ev_arena *a, struct ev_chain *chain,
+                               int64_t at)
+{
+    if (!chain || chain->verify || chain->count == 0) {
+        return ST_OK;
+    }
+    return x509_verify_chain(v, a, chain, at, &chain->verify);
+}
+
+enum status x509_verify_evidence(struct x509_verifier *v, struct evidence *ev)
+{
+    for (size_t i = 0; i < ev->conn_count; i++) {
+        struct ev_connection *c = ev->conns[i];
+        TRY(verify_into(v, &ev->arena, c->server_chain, c->first_ts.sec));
+        TRY(verify_into(v, &ev->arena, c->client_chain, c->first_ts.sec));
+    }
+    return ST_OK;
+}

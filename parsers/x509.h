@@ -34,6 +34,32 @@ MUST_USE enum status x509_decode(struct x509_cache *cache, struct bytes der, str
 MUST_USE enum status x509_load_file(struct x509_cache *cache, const char *path,
                                     struct ev_chain **ret_chain, char *errbuf, size_t errlen);
 
+/*
+ * Chain verification against trust anchors (--trust CAFILE) with wolfSSL,
+ * as of a given time (the handshake's, never the wall clock). Every
+ * certificate of `trust` is an anchor (a CA file as TLS stacks read it), or
+ * with self_signed_only only the self-signed ones (tlsdiag check, where
+ * another certificate is an intermediate the client holds and must send).
+ * `trust` and the names must outlive the verifier.
+ */
+struct x509_verifier;
+MUST_USE enum status x509_verifier_new(const struct ev_chain *trust, const char *trust_name,
+                                       bool self_signed_only, struct x509_verifier **ret);
+void x509_verifier_free(struct x509_verifier *v);
+/*
+ * Verifies the chain as sent: the path from the leaf (the first certificate;
+ * the others in any order), its links through wolfSSL, then the dates of the path and the
+ * anchor at `at` (Unix seconds; 0: dates not judged). *ret is NULL for an
+ * empty chain, else a struct ev_verify in the arena.
+ */
+MUST_USE enum status x509_verify_chain(struct x509_verifier *v, struct ev_arena *a,
+                                       const struct ev_chain *chain, int64_t at,
+                                       struct ev_verify **ret);
+/* Sets `verify` of every server chain and every non-empty client chain
+ * (sent, or held for tlsdiag check), each at its connection's first packet
+ * time. */
+MUST_USE enum status x509_verify_evidence(struct x509_verifier *v, struct evidence *ev);
+
 /* Hex SHA-256 of bytes, through wolfCrypt: out must hold 65 bytes. */
 void x509_sha256_hex(struct bytes data, char out[65]);
 

@@ -852,6 +852,108 @@ static const char *fit_words(struct ev_arena *a, const struct ev_chain *chain,
                      leaf->subject ? leaf->subject : "?", fit.cert_index + 1, how);
 }
 
+/* ---- verification against --trust (the evidence's ev_verify) --------------- */
+
+static const char *verify_word(const struct ev_chain *chain)
+{
+    if (!chain || !chain->verify) {
+        return "not_done";
+    }
+    switch (chain->verify->result) {
+    case EV_VERIFY_OK:
+        return "ok";
+    case EV_VERIFY_NO_ISSUER:
+        return "no_issuer";
+    case EV_VERIFY_UNTRUSTED_ROOT:
+        return "untrusted_root";
+    case EV_VERIFY_EXPIRED:
+        return "expired";
+    case EV_VERIFY_NOT_YET_VALID:
+        return "not_yet_valid";
+    case EV_VERIFY_INVALID:
+    default:
+        return "invalid";
+    }
+}
+
+static const char *trust_name(const struct ev_verify *vf)
+{
+    return vf->trust_name ? vf->trust_name : "the --trust CA file";
+}
+
+/* The trust anchor's name as the chain writes it (the top's issuer, or the
+ * top itself when self-signed): a name of the evidence, which --redact
+ * renames, unlike the anchor certificate read from the CA file. */
+static const char *anchor_name(const struct ev_verify *vf)
+{
+    const struct ev_cert *top = vf->top;
+    const char *n = top ? (top->self_signed ? top->subject : top->issuer) : NULL;
+    return n ? n : "?";
+}
+
+static const char *verify_words(struct ev_arena *a, const struct ev_chain *chain, const char *side)
+{
+    const struct ev_verify *vf = chain ? chain->verify : NULL;
+    if (!vf) {
+        return "none";
+    }
+    const char *file = trust_name(vf), *when = iso_time(a, vf->at);
+    const char *top = vf->top && vf->top->subject ? vf->top->subject : "?";
+    const char *top_issuer = vf->top && vf->top->issuer ? vf->top->issuer : "?";
+    const char *subj = vf->cert && vf->cert->subject ? vf->cert->subject : "?";
+    const char *reason = vf->reason ? vf->reason : "?";
+    switch (vf->result) {
+    case EV_VERIFY_OK:
+        return ev_printf(a,
+                         "The %s's chain verifies against %s as of %s (wolfSSL): %zu "
+                         "certificate%s from the leaf up to the trust anchor %s",
+                         side, file, when, vf->path_len, vf->path_len == 1 ? "" : "s",
+                         anchor_name(vf));
+    case EV_VERIFY_NO_ISSUER:
+        /* A missing intermediate and a root the CA file lacks look the same
+         * from here (servers rightly leave their root out): say both. */
+        return ev_printf(a,
+                         "The %s's chain does not verify against %s: it ends at %s, whose issuer "
+                         "%s was not sent and is not in %s. If that issuer is an intermediate CA, "
+                         "the %s must send it; if it is a root CA, %s lacks it",
+                         side, file, top, top_issuer, file, side, file);
+    case EV_VERIFY_UNTRUSTED_ROOT:
+        return ev_printf(a,
+                         "The %s's chain does not verify against %s: it ends at the self-signed "
+                         "%s, which is not in %s",
+                         side, file, top, file);
+    case EV_VERIFY_EXPIRED:
+    case EV_VERIFY_NOT_YET_VALID:
+        if (vf->depth >= vf->path_len) {
+            subj = ev_printf(a, "the trust anchor %s", anchor_name(vf));
+        }
+        return ev_printf(a,
+                         "The %s's chain links up to a trust anchor of %s, but at the handshake "
+                         "time (%s) %s was %s",
+                         side, file, when, subj ? subj : "?", reason);
+    case EV_VERIFY_INVALID:
+    default:
+        return ev_printf(a,
+                         "The %s's chain does not verify against %s: certificate %u of the path "
+                         "from the leaf, %s: %s",
+                         side, file, vf->depth + 1, subj, reason);
+    }
+}
+
+/* handshake_ok's words with what --trust verification found, when it ran. */
+static const char *auth_with_verify(struct ev_arena *a, const char *auth, const char *server,
+                                    const char *client)
+{
+    const char *s = auth;
+    if (s && strcmp(server, "none") != 0) {
+        s = ev_printf(a, "%s %s.", s, server);
+    }
+    if (s && strcmp(client, "none") != 0) {
+        s = ev_printf(a, "%s %s.", s, client);
+    }
+    return s;
+}
+
 /* ---- chain completeness ------------------------------------------------------ */
 
 /* The last certificate reached walking the chain from its leaf; with
@@ -956,10 +1058,23 @@ static const char *server_gap(struct ev_arena *a, const struct ev_connection *c,
     if (self_signed(top)) {
         return "no";
     }
-    if (!stray) {
+    const struct ev_verify *vf = chain->verify;
+    if (stray) {
+        *ret_words = gap_words(a, "server", top, stray);
+    } else if (vf && vf->anchor && !vf->anchor->self_signed && vf->top &&
+               vf->result != EV_VERIFY_INVALID && vf->result != EV_VERIFY_UNTRUSTED_ROOT) {
+        /* the path reached an intermediate of the CA file: held, not sent */
+        *ret_words =
+            ev_printf(a,
+                      "the server's chain ends at %s, whose issuer %s is an intermediate "
+                      "CA that is in %s but was not sent",
+                      vf->top->subject ? vf->top->subject : "?", anchor_name(vf), trust_name(vf));
+    } else if (vf && vf->anchor && vf->result != EV_VERIFY_INVALID &&
+               vf->result != EV_VERIFY_UNTRUSTED_ROOT && vf->result != EV_VERIFY_NO_ISSUER) {
+        return "no"; /* it reaches a root of the CA file */
+    } else {
         return "unknown";
     }
-    *ret_words = gap_words(a, "server", top, stray);
     return *ret_words ? "yes" : NULL;
 }
 
@@ -1109,7 +1224,20 @@ enum status facts_compute_env(struct ev_arena *a, const struct ev_connection *c,
     v[FACT_OFFERED_VERSIONS] = offered_versions(a, &c->ch);
     const char *suite = c->sh.seen ? tls_cipher_suite_name(c->sh.suite) : NULL;
     v[FACT_CIPHER_SUITE] = suite ? suite : "none";
-    v[FACT_AUTH_WORDS] = auth_words(a, c);
+    v[FACT_SERVER_CHAIN_VERIFY] = verify_word(c->server_chain);
+    v[FACT_CLIENT_CHAIN_VERIFY] =
+        c->client_cert == EV_CC_SENT || check ? verify_word(c->client_chain) : "not_done";
+    v[FACT_SERVER_VERIFY_WORDS] = verify_words(a, c->server_chain, "server");
+    v[FACT_CLIENT_VERIFY_WORDS] = strcmp(v[FACT_CLIENT_CHAIN_VERIFY], "not_done") != 0
+                                      ? verify_words(a, c->client_chain, "client")
+                                      : "none";
+    const struct ev_verify *any_vf = c->server_chain && c->server_chain->verify
+                                         ? c->server_chain->verify
+                                     : c->client_chain ? c->client_chain->verify
+                                                       : NULL;
+    v[FACT_TRUST_FILE] = any_vf ? trust_name(any_vf) : "none";
+    v[FACT_AUTH_WORDS] = auth_with_verify(a, auth_words(a, c), v[FACT_SERVER_VERIFY_WORDS],
+                                          v[FACT_CLIENT_VERIFY_WORDS]);
     v[FACT_TRACE_ERROR_TEXT] = c->error_text ? c->error_text : "none";
     v[FACT_TRACE_STATE] = c->handshake_state ? c->handshake_state : "none";
     v[FACT_IDENTITY] = c->identity ? c->identity : "none";

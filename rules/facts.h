@@ -48,6 +48,8 @@
     X(FACT_TRACE_DETAIL, "trace_detail")                           \
     X(FACT_CHAIN_INCOMPLETE, "chain_incomplete")                   \
     X(FACT_CHAIN_INCOMPLETE_SIDE, "chain_incomplete_side")         \
+    X(FACT_SERVER_CHAIN_VERIFY, "server_chain_verify")             \
+    X(FACT_CLIENT_CHAIN_VERIFY, "client_chain_verify")             \
     /* references (a frame or line number, or "none") */           \
     X(FACT_REF_CLIENT_HELLO, "ref_client_hello")                   \
     X(FACT_REF_SERVER_HELLO, "ref_server_hello")                   \
@@ -90,7 +92,10 @@
     X(FACT_CLOSED_BY, "closed_by")                                 \
     X(FACT_LAST_MSG_WORDS, "last_msg_words")                       \
     X(FACT_CHAIN_MISSING_WORDS, "chain_missing_words")             \
-    X(FACT_FIT_WORDS, "fit_words")
+    X(FACT_FIT_WORDS, "fit_words")                                 \
+    X(FACT_SERVER_VERIFY_WORDS, "server_verify_words")             \
+    X(FACT_CLIENT_VERIFY_WORDS, "client_verify_words")             \
+    X(FACT_TRUST_FILE, "trust_file")
 
 #define FACT_ENUM_ITEM(id, name) id,
 enum fact_id { FACT_LIST(FACT_ENUM_ITEM) FACT_COUNT };
