@@ -601,3 +601,40 @@ bool report_conn_has_problem(const struct report_flist *l)
     }
     return false;
 }
+
+const char *report_decryption_name(enum ev_decryption d)
+{
+    switch (d) {
+    case EV_DEC_NO_SECRETS:
+        return "no_secrets";
+    case EV_DEC_UNSUPPORTED:
+        return "unsupported";
+    case EV_DEC_OK:
+        return "ok";
+    case EV_DEC_FAILED:
+        return "failed";
+    case EV_DEC_NONE:
+        break;
+    }
+    return "none";
+}
+
+const char *report_decryption_text(enum ev_decryption d)
+{
+    switch (d) {
+    case EV_DEC_NO_SECRETS:
+        return "not decrypted: the key log has no secrets for this handshake's ClientHello "
+               "random (a key log from another session or client?)";
+    case EV_DEC_UNSUPPORTED:
+        return "not decrypted: this cipher suite cannot be decrypted by tlsdiag (AES-GCM, "
+               "ChaCha20-Poly1305 and AES-CBC can)";
+    case EV_DEC_OK:
+        return "decrypted with the key log";
+    case EV_DEC_FAILED:
+        return "failed: a protected record did not open with the key log's secrets, so it "
+               "and what follows it on that side stay encrypted";
+    case EV_DEC_NONE:
+        break;
+    }
+    return "";
+}

@@ -322,6 +322,9 @@ static void write_alerts(struct json_writer *w, const struct ev_connection *c)
             json_kv_uint(w, "code", a->description);
         }
         json_kv_bool(w, "encrypted", a->encrypted);
+        if (a->decrypted) {
+            json_kv_bool(w, "decrypted", true);
+        }
         kv_ref(w, "ref", a->ref);
         json_key(w, "level_code");
         if (a->encrypted) {
@@ -411,6 +414,9 @@ static void write_messages(struct json_writer *w, const struct ev_connection *c)
         kv_ref(w, "ref", m->ref);
         kv_ref(w, "ref_first", m->ref_first ? m->ref_first : m->ref);
         json_kv_bool(w, "encrypted", m->encrypted);
+        if (m->decrypted) {
+            json_kv_bool(w, "decrypted", true); /* only when set, like "redacted" */
+        }
         json_kv_uint(w, "length", m->length);
         kv_time(w, "time", &m->ts);
         json_object_end(w);
@@ -580,6 +586,12 @@ static void write_connection(struct json_writer *w, const struct ev_connection *
     kv_time(w, "last_time", &c->last_ts);
     json_kv_bool(w, "roles_guessed", c->roles_guessed);
     json_kv_bool(w, "encrypted_after_hello", c->encrypted_after_hello);
+    if (c->decryption != EV_DEC_NONE) {
+        json_kv_string(w, "decryption", report_decryption_name(c->decryption));
+        if (c->decryption == EV_DEC_FAILED) {
+            kv_ref(w, "decryption_failed_ref", c->decryption_ref);
+        }
+    }
     json_kv_string(w, "client_certificate_status", report_client_cert_name(c->client_cert));
     kv_ref(w, "server_certificates_ref", c->server_chain ? c->server_chain->ref : 0);
     kv_ref(w, "client_certificates_ref",
@@ -651,6 +663,13 @@ int report_write_json(FILE *out, const struct evidence *ev, const struct finding
     if (ev->redacted) {
         /* Only when set: unredacted reports stay as they were. */
         json_kv_bool(&w, "redacted", true);
+    }
+    if (ev->keylog_path || ev->keylog_sessions) {
+        json_key(&w, "keylog");
+        json_object_begin(&w);
+        json_kv_string(&w, "path", ev->keylog_path);
+        json_kv_uint(&w, "sessions", ev->keylog_sessions);
+        json_object_end(&w);
     }
     json_key(&w, "inputs");
     json_array_begin(&w);

@@ -769,6 +769,8 @@ static void print_ladder(struct md *m, const struct ev_connection *c)
         md_printf(m, ", %" PRIu32 " %s", msg->length, report_plural(msg->length, "byte", "bytes"));
         if (msg->encrypted) {
             md_put(m, " (encrypted)");
+        } else if (msg->decrypted) {
+            md_put(m, " (decrypted)");
         }
         if (msg->ref_first && msg->ref_first != msg->ref) {
             md_printf(m, " (%ss %" PRIu64 "-%" PRIu64 ")", report_ref_word(c), msg->ref_first,

@@ -600,6 +600,14 @@ static void print_overview(struct tx *t, const struct ev_connection *c)
             tx_put(t, tls_cipher_suite_str(c->sh.suite, buf, sizeof buf));
             tx_put(t, "\n");
         }
+        if (c->decryption != EV_DEC_NONE) {
+            label_w(t, 2, w, "Decryption:");
+            tx_put(t, report_decryption_text(c->decryption));
+            if (c->decryption == EV_DEC_FAILED) {
+                tx_printf(t, " (frame %" PRIu64 ")", c->decryption_ref);
+            }
+            tx_put(t, "\n");
+        }
     } else if (!trace) {
         label(t, 2, "Version:");
         tx_put(t, "not negotiated (no ServerHello seen)\n");
@@ -691,6 +699,8 @@ static void print_ladder(struct tx *t, const struct ev_connection *c)
         tx_printf(t, ", %" PRIu32 " %s", m->length, report_plural(m->length, "byte", "bytes"));
         if (m->encrypted) {
             tx_put(t, " (encrypted)");
+        } else if (m->decrypted) {
+            tx_put(t, " (decrypted)");
         }
         if (m->ref_first && m->ref_first != m->ref) {
             tx_printf(t, " [%ss %" PRIu64 "-%" PRIu64 "]", report_ref_word(c), m->ref_first,
@@ -1396,6 +1406,15 @@ int report_write_text(FILE *out, const struct evidence *ev, const struct finding
     }
     for (size_t i = 0; ev->inputs && i < ev->input_count; i++) {
         print_input(&t, &ev->inputs[i]);
+    }
+    if (ev->keylog_path) {
+        tx_put(&t, "Key log: ");
+        tx_safe(&t, ev->keylog_path);
+        tx_printf(&t, " (%" PRIu64 " %s)\n", ev->keylog_sessions,
+                  report_plural(ev->keylog_sessions, "session", "sessions"));
+    } else if (ev->keylog_sessions) {
+        tx_printf(&t, "Key log: %" PRIu64 " %s embedded in the capture (pcapng DSB)\n",
+                  ev->keylog_sessions, report_plural(ev->keylog_sessions, "session", "sessions"));
     }
     if (print_headline(&t, ev, &ix, &counts) != 0) {
         report_index_fini(&ix);

@@ -14,7 +14,8 @@ have a row carrying the label SOURCES.tsv gives it.
 A row: errors = rule ids that must all be error findings, or "none" = no
 error finding at all; also = ids that must appear at any severity ("-" or
 "none" for nothing); status ok or xfail (a known gap; passing is XPASS and
-fails). Prints one line per input and "N passed, N failed"; exit 0, 1, or
+fails). A file "CAPTURE +keylog" is run with --keylog CAPTURE.keylog.
+Prints one line per input and "N passed, N failed"; exit 0, 1, or
 77 when the inputs' directory is absent.
 """
 import json
@@ -45,9 +46,17 @@ def ids(field):
     return [x for x in field.split(",") if x]
 
 
+KEYLOG_SUFFIX = " +keylog"
+
+
 def findings(tlsdiag, path):
     env = dict(os.environ, TLSDIAG_DETERMINISTIC="1")
-    p = subprocess.run([tlsdiag, "analyze", "-q", "--format", "json", path],
+    extra = []
+    if path.endswith(KEYLOG_SUFFIX):
+        # A row "CAPTURE +keylog" runs with the key log beside the capture.
+        path = path[:-len(KEYLOG_SUFFIX)]
+        extra = ["--keylog", path + ".keylog"]
+    p = subprocess.run([tlsdiag, "analyze", "-q", "--format", "json", *extra, path],
                        capture_output=True, env=env, timeout=120)
     if p.returncode not in (0, 1, 3):
         return None, "exit status %d: %s" % (p.returncode, p.stderr.decode(errors="replace").strip())
@@ -132,7 +141,7 @@ def main():
         print("FAIL %s: not in %s" % (f, os.path.basename(mapfile)))
         failed += 1
     for label, path, row in cases:
-        if not os.path.exists(path):
+        if not os.path.exists(path.removesuffix(KEYLOG_SUFFIX)):
             print("FAIL %s: file absent" % label)
             failed += 1
             continue

@@ -530,7 +530,7 @@ static const struct {
     { .name = "alert before the close", .setup = decode_error_before_close, .want = "" },
     { .name = "TLS 1.3 hidden, failed",
       .setup = tls13_hidden,
-      .want = "cert_request_not_visible:warning" },
+      .want = "cert_request_not_visible:error" },
     { .name = "TLS 1.3 hidden, established",
       .setup = tls13_hidden_ok,
       .want = "handshake_ok:info" },
