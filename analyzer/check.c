@@ -470,6 +470,31 @@ static void text_findings(FILE *out, const struct findings *fs)
     }
 }
 
+/* --trust: the chain verified with wolfSSL (self-signed anchors only) at --time. */
+static void write_verify(FILE *out, const struct ev_verify *vf)
+{
+    static const char *const words[] = {
+        [EV_VERIFY_OK] = "verified",
+        [EV_VERIFY_NO_ISSUER] = "not verified (issuer missing)",
+        [EV_VERIFY_UNTRUSTED_ROOT] = "not verified (untrusted root)",
+        [EV_VERIFY_INVALID] = "not verified (rejected)",
+        [EV_VERIFY_EXPIRED] = "not verified (expired)",
+        [EV_VERIFY_NOT_YET_VALID] = "not verified (not yet valid)",
+    };
+    if (!vf) {
+        return;
+    }
+    const struct ev_cert *c = vf->result == EV_VERIFY_OK ? vf->anchor : vf->cert;
+    fprintf(out, "Chain verification (wolfSSL): %s", words[vf->result]);
+    if (vf->result == EV_VERIFY_OK) {
+        fprintf(out, ", %zu certificate%s up to the trust anchor %s\n", vf->path_len,
+                vf->path_len == 1 ? "" : "s", c && c->subject ? c->subject : "?");
+        return;
+    }
+    fprintf(out, ": certificate %u of the path, %s: %s\n", vf->depth + 1,
+            c && c->subject ? c->subject : "?", vf->reason ? vf->reason : "?");
+}
+
 static void write_text(FILE *out, const struct check_opts *o, const struct ev_chain *chain,
                        size_t trust_count, const struct ev_cert_request *cr,
                        const struct names_source *ns, const struct verdict *v,
@@ -491,6 +516,7 @@ static void write_text(FILE *out, const struct check_opts *o, const struct ev_ch
     }
     if (o->trust) {
         fprintf(out, "Trusted/held CA certificates: %s (%zu)\n", o->trust, trust_count);
+        write_verify(out, chain->verify);
     }
     if (o->host) {
         fprintf(out, "Host name: %s\n", o->host);
