@@ -149,9 +149,9 @@ static const struct prefilter prefilter[PAT_COUNT] = {
     [PAT_TIMESTAMP] = { PRE_START, { "Mon ", "Tue ", "Wed ", "Thu ", "Fri ", "Sat ", "Sun " } },
     [PAT_HEADER_TRC] = { PRE_START, { "trc file: \"" } },
     [PAT_SUMMARY_NEW] = { PRE_HAS, { "SSL handshake with " } },
-    [PAT_SUMMARY_OLD] = { PRE_HAS, { "IcmConnInit" } },
+    [PAT_SUMMARY_OLD] = { PRE_HAS, { "SSL: SapSSLSessionStart" } },
     [PAT_PROXY] = { PRE_HAS, { "IcmConnInitClientSSL: Proxy connection to " } },
-    [PAT_NICONN] = { PRE_HAS, { "onnect to " } },
+    [PAT_NICONN] = { PRE_HAS, { "NIE" } },
     [PAT_BARE_ERR] = { PRE_START, { "SSL", "SSSL" } },
     [PAT_ERROR_DURING] = { PRE_START, { "*** ERROR during " } },
     [PAT_ERROR_GENERIC] = { PRE_START, { "*** ERROR => ", "ERROR => " } },
@@ -169,9 +169,9 @@ static const struct prefilter prefilter[PAT_COUNT] = {
     [PAT_SERVERCERT] = { PRE_START, { "ServerCert.subject = <" } },
     [PAT_SSL_FAILED] = { PRE_HAS, { ": SSL_" } },
     [PAT_SIRECV] = { PRE_START, { "SSL::SiRecv() failed" } },
-    [PAT_ALERT] = { PRE_HAS, { " alert message from the peer" } },
-    [PAT_STACK_BEGIN] = { PRE_START, { ">>" } },
-    [PAT_STACK_END] = { PRE_START, { "<<" } },
+    [PAT_ALERT] = { PRE_HAS, { "fatal TLS ", "fatal SSL" } },
+    [PAT_STACK_BEGIN] = { PRE_START, { ">> ", ">>\t" } },
+    [PAT_STACK_END] = { PRE_START, { "<< ", "<<\t" } },
     [PAT_STACK_ENTRY] = { PRE_START, { "0x" } },
     [PAT_STACK_OLD] = { PRE_START, { "ERROR in " } },
     [PAT_SECUDE_ERROR] = { PRE_START, { "secude_error " } },
@@ -192,10 +192,17 @@ static const struct prefilter prefilter[PAT_COUNT] = {
 };
 
 /* PRE_HAS literals are found with one pass over the subject: each literal
- * has an anchor (its least common pair of adjacent bytes, picked once);
- * a bitset of the anchors' pairs sends the few positions holding one to a
- * memcmp of the whole literal. The PRE_HAS candidates are thus exact; the
- * PRE_START ones (by first byte) are checked again in prefilter_pass. */
+ * has an anchor, a pair of adjacent bytes picked once (where it can, one
+ * that starts with an upper-case letter or uncommon punctuation); a bitset
+ * of the anchors' pairs sends the few positions holding one to a memcmp of
+ * the whole literal. The PRE_HAS candidates are thus exact; the PRE_START ones (by
+ * first byte) are checked again in prefilter_pass.
+ *
+ * Speed: most lines of a big trace hold no literal at all. Where the
+ * compiler has vector extensions (GCC, clang), 16 positions are tested at
+ * once: a byte equal to the first byte of a rare-first anchor, or a pair
+ * equal to one of the other anchors; only the positions found go to the
+ * bitset. Without them every position goes to the bitset. */
 #define PRE_ANCHORS_MAX 32
 
 struct anchor {
@@ -209,6 +216,12 @@ struct anchor {
 static struct anchor anchors[PRE_ANCHORS_MAX];
 static size_t anchor_count;
 static uint64_t anchor_pairs[65536 / 64];
+/* The vector filter: the distinct first bytes of anchors that start with
+ * a rare byte, and the distinct pairs of the others. */
+static uint8_t vec_first[PRE_ANCHORS_MAX];
+static size_t vec_first_count;
+static uint16_t vec_pair[PRE_ANCHORS_MAX];
+static size_t vec_pair_count;
 
 /* Lengths of the literals, filled once (icm_patterns_get). */
 static size_t prefilter_len[PAT_COUNT][PRE_LITS_MAX];
@@ -218,22 +231,43 @@ static size_t prefilter_len[PAT_COUNT][PRE_LITS_MAX];
 static uint64_t prefilter_first[256];
 static uint64_t prefilter_any;
 
-/* How common a byte is in trace text (anchor choice only). */
+/* How common a byte is in trace text (anchor choice only): separators,
+ * digits and frequent lower-case letters most, upper case and other
+ * punctuation least. */
 static unsigned byte_weight(uint8_t x)
 {
-    if (x == ' ' || (x && strchr("etaoinsrhlcdu", x))) {
+    if (x && strchr(" :_-./,()0123456789", x)) {
+        return 6;
+    }
+    if (x && strchr("etaoinsrhlcdu", x)) {
         return 5;
     }
     if (x >= 'a' && x <= 'z') {
         return 4;
     }
-    if (x >= '0' && x <= '9') {
-        return 3;
-    }
     if (x >= 'A' && x <= 'Z') {
         return 2;
     }
     return 1;
+}
+
+static void vec_add(uint16_t pair, bool rare_first)
+{
+    if (rare_first) {
+        for (size_t i = 0; i < vec_first_count; i++) {
+            if (vec_first[i] == (uint8_t)pair) {
+                return;
+            }
+        }
+        vec_first[vec_first_count++] = (uint8_t)pair;
+        return;
+    }
+    for (size_t i = 0; i < vec_pair_count; i++) {
+        if (vec_pair[i] == pair) {
+            return;
+        }
+    }
+    vec_pair[vec_pair_count++] = pair;
 }
 
 static bool anchor_add(uint8_t pat, const char *lit, size_t n)
@@ -243,8 +277,11 @@ static bool anchor_add(uint8_t pat, const char *lit, size_t n)
     if (n < 2 || n > UINT16_MAX || anchor_count == PRE_ANCHORS_MAX) {
         return false;
     }
+    /* A rare first byte first (the vector filter looks at first bytes
+     * only), then the pair's overall rarity. */
     for (size_t i = 0; i + 1 < n; i++) {
-        unsigned w = byte_weight((uint8_t)lit[i]) + byte_weight((uint8_t)lit[i + 1]);
+        unsigned w1 = byte_weight((uint8_t)lit[i]), w2 = byte_weight((uint8_t)lit[i + 1]);
+        unsigned w = (w1 <= 2 ? 0 : 100) + w1 * 10 + w2;
         if (w < best_w) {
             best_w = w;
             best = i;
@@ -255,6 +292,7 @@ static bool anchor_add(uint8_t pat, const char *lit, size_t n)
         .pair = pair, .pat = pat, .at = (uint8_t)best, .len = (uint16_t)n, .lit = lit
     };
     anchor_pairs[pair >> 6] |= (uint64_t)1 << (pair & 63);
+    vec_add(pair, best_w < 100);
     return true;
 }
 
@@ -265,6 +303,88 @@ struct subject_set {
     uint64_t cand;
 };
 
+/* The anchors at position i of s (i + 1 < s.len). */
+static uint64_t candidates_at(struct bytes s, size_t i)
+{
+    const uint8_t *b = s.ptr;
+    uint64_t cand = 0;
+    uint16_t pair = (uint16_t)(b[i] | b[i + 1] << 8);
+    if (!(anchor_pairs[pair >> 6] >> (pair & 63) & 1)) {
+        return 0;
+    }
+    for (size_t k = 0; k < anchor_count; k++) {
+        const struct anchor *a = &anchors[k];
+        if (a->pair == pair && i >= a->at && s.len - (i - a->at) >= a->len &&
+            memcmp(b + i - a->at, a->lit, a->len) == 0) {
+            cand |= (uint64_t)1 << a->pat;
+        }
+    }
+    return cand;
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#define ICM_VECTOR_FILTER 1
+typedef uint8_t vec16 __attribute__((vector_size(16)));
+typedef uint8_t vec16_unaligned __attribute__((vector_size(16), aligned(1)));
+typedef uint64_t vec2x64 __attribute__((vector_size(16)));
+
+/* vec_first[k] and vec_pair[k]'s bytes in every lane, made once
+ * (icm_patterns_get). */
+static vec16 vec_one[PRE_ANCHORS_MAX], vec_lo[PRE_ANCHORS_MAX], vec_hi[PRE_ANCHORS_MAX];
+
+static void vector_setup(void)
+{
+    for (size_t k = 0; k < vec_first_count; k++) {
+        for (size_t j = 0; j < 16; j++) {
+            vec_one[k][j] = vec_first[k];
+        }
+    }
+    for (size_t k = 0; k < vec_pair_count; k++) {
+        for (size_t j = 0; j < 16; j++) {
+            vec_lo[k][j] = (uint8_t)vec_pair[k];
+            vec_hi[k][j] = (uint8_t)(vec_pair[k] >> 8);
+        }
+    }
+}
+
+/* Bit j set: position j of the 16 at `at` may hold an anchor (reads 17
+ * bytes). */
+static unsigned vector_hits(const uint8_t *at)
+{
+    vec16 v = *(const vec16_unaligned *)at, w = *(const vec16_unaligned *)(at + 1);
+    vec16 m = { 0 };
+    for (size_t k = 0; k < vec_first_count; k++) {
+        m |= (vec16)(v == vec_one[k]);
+    }
+    for (size_t k = 0; k < vec_pair_count; k++) {
+        m |= (vec16)((v == vec_lo[k]) & (w == vec_hi[k]));
+    }
+    vec2x64 q = (vec2x64)m;
+    if ((q[0] | q[1]) == 0) {
+        return 0;
+    }
+    /* Lanes are 0x00 or 0xff: gather their top bits (a movemask). */
+    const uint64_t top = 0x8080808080808080u, gather = 0x0002040810204081u;
+    return (unsigned)(((q[0] & top) * gather) >> 56) | (unsigned)(((q[1] & top) * gather) >> 56)
+                                                           << 8;
+}
+
+static uint64_t vector_candidates(struct bytes s, unsigned hits, size_t base)
+{
+    uint64_t cand = 0;
+    while (hits) {
+        unsigned j = (unsigned)__builtin_ctz(hits);
+        hits &= hits - 1;
+        cand |= candidates_at(s, base + j);
+    }
+    return cand;
+}
+#else
+static void vector_setup(void)
+{
+}
+#endif
+
 static uint64_t candidates(struct bytes s)
 {
     uint64_t cand = prefilter_any;
@@ -272,20 +392,31 @@ static uint64_t candidates(struct bytes s)
         return cand;
     }
     cand |= prefilter_first[s.ptr[0]];
-    const uint8_t *b = s.ptr;
-    for (size_t i = 0; i + 1 < s.len; i++) {
-        uint16_t pair = (uint16_t)(b[i] | b[i + 1] << 8);
-        if (!(anchor_pairs[pair >> 6] >> (pair & 63) & 1)) {
-            continue;
+    size_t i = 0;
+#ifdef ICM_VECTOR_FILTER
+    /* Positions i..i+15 read bytes up to i+16; the last window overlaps
+     * the one before (positions already seen are masked out). */
+    if (s.len >= 17) {
+        for (; i + 17 <= s.len; i += 16) {
+            cand |= vector_candidates(s, vector_hits(s.ptr + i), i);
         }
-        for (size_t k = 0; k < anchor_count; k++) {
-            const struct anchor *a = &anchors[k];
-            if (a->pair == pair && i >= a->at && s.len - (i - a->at) >= a->len &&
-                memcmp(b + i - a->at, a->lit, a->len) == 0) {
-                cand |= (uint64_t)1 << a->pat;
-            }
+        if (i + 1 < s.len) {
+            size_t last = s.len - 17, seen = i - last;
+            cand |= vector_candidates(s, vector_hits(s.ptr + last) >> seen << seen, last);
+            i = s.len;
         }
     }
+#endif
+    for (; i + 1 < s.len; i++) {
+        cand |= candidates_at(s, i);
+    }
+#ifdef TLSDIAG_SELFCHECK
+    uint64_t slow = prefilter_any | prefilter_first[s.ptr[0]];
+    for (size_t k = 0; k + 1 < s.len; k++) {
+        slow |= candidates_at(s, k);
+    }
+    assert(slow == cand);
+#endif
     return cand;
 }
 
@@ -352,7 +483,11 @@ static bool icm_patterns_get(void)
         return true;
     }
     anchor_count = 0; /* rebuilt from scratch: this may run again after a failure */
+    vec_first_count = 0;
+    vec_pair_count = 0;
     memset(anchor_pairs, 0, sizeof anchor_pairs);
+    memset(prefilter_first, 0, sizeof prefilter_first);
+    prefilter_any = 0;
     for (size_t i = 0; i < PAT_COUNT; i++) {
         for (size_t j = 0; j < PRE_LITS_MAX && prefilter[i].lit[j]; j++) {
             prefilter_len[i][j] = strlen(prefilter[i].lit[j]);
@@ -384,6 +519,7 @@ static bool icm_patterns_get(void)
         }
         (void)pcre2_jit_compile(shared_re[i], PCRE2_JIT_COMPLETE); /* interpreter when no JIT */
     }
+    vector_setup();
     if (!registered) {
         registered = atexit(icm_patterns_free) == 0; /* keeps leak checkers quiet */
     }
@@ -446,6 +582,7 @@ struct icm_parser {
 };
 
 static enum status flush_held(struct icm_parser *p);
+static bool ends_with_failed(struct bytes b);
 
 /* ---- small helpers over views ------------------------------------------- */
 
@@ -1973,6 +2110,60 @@ enum status icm_parser_feed_line(struct icm_parser *p, struct bytes line, uint64
     return st;
 }
 
+/* The bulk of a big trace, handled without the general path: a timestamp
+ * line, a hex dump row, or a line no pattern can match, of a prefixed
+ * thread, while nothing spans lines (the header, an initialisation block,
+ * a held "failed:" line, an explanation due on this thread). The effects
+ * are those of icm_parser_feed_line on the same line. False: nothing was
+ * done that the general path would not do again; feed the line. The
+ * caller knows the line is ASCII without NUL bytes and not the first. */
+static bool fast_line(struct icm_parser *p, struct bytes line)
+{
+    struct bytes id, pl;
+    if (p->holding || p->init_open || !p->prefixed_seen || !split_prefix(line, &id, &pl)) {
+        return false;
+    }
+    struct icm_thread *t = thread_select(p, id);
+    if (t->expect_expl) {
+        return false;
+    }
+    pl = view_ltrim(pl);
+    if (hex_dump_row(pl)) {
+        return true;
+    }
+    if (timestamp_line(pl)) {
+        view_copy(t->ts, sizeof t->ts, pl);
+        if (t->d.conn && !t->d.conn->has_stated_time) {
+            t->d.conn->has_stated_time = ts_parse(t->ts, &t->d.conn->stated_time);
+        }
+        return true;
+    }
+    if (ends_with_failed(pl)) {
+        return false; /* waits for its continuation (feed_joined) */
+    }
+    p->pre = (struct subject_set){ 0 };
+    uint64_t cand = subject_candidates(&p->pre, pl) &
+                    ~((uint64_t)1 << PAT_TIMESTAMP | (uint64_t)1 << PAT_HEADER_TRC |
+                      (uint64_t)1 << PAT_HEADER_KV);
+    if (cand == 0) {
+        return true;
+    }
+    for (unsigned k = 0; k < PAT_COUNT; k++) {
+        if ((cand >> k & 1) && prefilter[k].kind == PRE_START &&
+            !prefilter_pass(&p->pre, (enum icm_pat)k, pl)) {
+            cand &= ~((uint64_t)1 << k); /* a candidate by its first byte only */
+        }
+    }
+    if (cand == 0) {
+        return true;
+    }
+    /* "<<- SapSSLSetTraceFile(fp=...)==SAP_O_K" and other API return
+     * markers without a handle: on_return keeps only SapSSLSessionStart*
+     * and handles, and no other pattern is a candidate. */
+    return cand == (uint64_t)1 << PAT_RETURN && !view_has(pl, "SapSSLSessionStart") &&
+           !view_has(pl, "sssl_hdl=");
+}
+
 /* ---- life cycle --------------------------------------------------------- */
 
 struct icm_parser *icm_parser_new(struct evidence *ev, const char *path)
@@ -2453,7 +2644,7 @@ enum status icm_parse_buffer(struct icm_parser *p, const uint8_t *buf, size_t le
 
 /* ---- files ----------------------------------------------------------------- */
 
-#define ICM_READ_CHUNK 16384u
+#define ICM_READ_CHUNK (1u << 20)
 
 /* A line skipped as unreadable (longer than CAP_LINE_MAX, or holding NUL
  * bytes: binary data, or the zero blocks a crash leaves in a log file). */
@@ -2472,6 +2663,9 @@ static enum status read_line(struct icm_parser *p, struct ev_input *in, struct b
 {
     if (block_has_nul && line.len > 0 && memchr(line.ptr, '\0', line.len)) {
         skip_line(in, no, first_skipped);
+        return ST_OK;
+    }
+    if (block_ascii && !block_has_nul && no > 1 && fast_line(p, line)) {
         return ST_OK;
     }
     return feed_raw(p, line, no, block_ascii);
@@ -2554,6 +2748,10 @@ enum status icm_read_file(struct evidence *ev, const char *path, char *errbuf, s
                     break;
                 }
                 no++;
+                if (skipping) {
+                    skipping = false; /* the tail of a line counted already */
+                    continue;
+                }
                 skip_line(in, no, &first_skipped);
                 continue;
             }
