@@ -895,6 +895,166 @@ static void test_override(void)
     rule_catalog_fini(&cat);
 }
 
+/* ---- alert classification (issue 4 item 3) ------------------------------- */
+
+/* A TLS 1.3 handshake opened with a key log: the server's flight
+ * (EncryptedExtensions, CertificateRequest naming the partner CAs,
+ * Certificate, CertificateVerify, Finished) and the client's (Certificate
+ * when leaf or empty, CertificateVerify when leaf, Finished). */
+static struct ev_connection *tls13_opened(bool client_cert_msg, struct ev_cert *leaf)
+{
+    struct ev_connection *c = tls12();
+    c->sh.version = 0x0304;
+    c->msg_count = 2; /* ClientHello, ServerHello */
+    msg(c, EV_FROM_SERVER, 22, 8, false, 2);
+    cert_request(c, 2, partner_cas);
+    msg(c, EV_FROM_SERVER, 22, 13, false, 120);
+    msg(c, EV_FROM_SERVER, 22, 11, false, 900);
+    msg(c, EV_FROM_SERVER, 22, 15, false, 260);
+    msg(c, EV_FROM_SERVER, 22, 20, false, 48);
+    c->client_cert = EV_CC_NOT_SENT;
+    if (client_cert_msg) {
+        msg(c, EV_FROM_CLIENT, 22, 11, false, leaf ? 600 : 4);
+        c->client_cert = leaf ? EV_CC_SENT : EV_CC_EMPTY;
+        c->client_chain = chain1(leaf, c->msg_count);
+    }
+    if (leaf) {
+        msg(c, EV_FROM_CLIENT, 22, 15, false, 260);
+    }
+    msg(c, EV_FROM_CLIENT, 22, 20, false, 48);
+    return c;
+}
+
+static struct ev_connection *server_unknown_ca(void)
+{
+    struct ev_connection *c = tls12();
+    untrusted_by_server(c);
+    return c;
+}
+
+static struct ev_connection *client_unknown_ca(void)
+{
+    struct ev_connection *c = tls12();
+    untrusted_by_client(c);
+    return c;
+}
+
+static struct ev_connection *tls13_required_no_message(void)
+{
+    struct ev_connection *c = tls13_opened(false, NULL);
+    alert(c, EV_FROM_SERVER, 116);
+    return c;
+}
+
+static struct ev_connection *tls13_required_empty(void)
+{
+    struct ev_connection *c = tls13_opened(true, NULL);
+    alert(c, EV_FROM_SERVER, 116);
+    return c;
+}
+
+static struct ev_connection *tls13_rejected_after_finished(void)
+{
+    struct ev_connection *c = tls13_opened(true, cert("CN=client,O=X", "CN=Other CA,O=X"));
+    alert(c, EV_FROM_SERVER, 42);
+    return c;
+}
+
+static struct ev_connection *rst_after_hello(void)
+{
+    struct ev_connection *c = tls12();
+    closed_after_hello(c);
+    c->fin[EV_FROM_SERVER] = false;
+    c->rst[EV_FROM_SERVER] = true;
+    c->close_ref = 2;
+    return c;
+}
+
+static struct ev_connection *fin_after_server_flight(void)
+{
+    struct ev_connection *c = tls12();
+    msg(c, EV_FROM_SERVER, 22, 14, false, 0);
+    c->fin[EV_FROM_CLIENT] = true;
+    c->close_ref = 5;
+    c->outcome = EV_OUT_FAILED;
+    return c;
+}
+
+static const struct {
+    const char *name;
+    struct ev_connection *(*make)(void);
+    const char *want;  /* findings as in cases[] */
+    const char *rule;  /* the finding whose title and explanation are checked */
+    const char *title; /* part of its title (which variant) */
+    const char *words; /* part of its explanation */
+} alert_paths[] = {
+    { .name = "server's unknown_ca after the client's Certificate",
+      .make = server_unknown_ca,
+      .want = "peer_cert_untrusted:error",
+      .rule = "peer_cert_untrusted",
+      .title = "The server rejected the client's certificate",
+      .words = "The client sent a chain of 1 certificate" },
+    { .name = "client's unknown_ca after the server's Certificate",
+      .make = client_unknown_ca,
+      .want = "peer_cert_untrusted:error",
+      .rule = "peer_cert_untrusted",
+      .title = "The client rejected the server's certificate",
+      .words = "sent right after it received the ServerHelloDone" },
+    { .name = "TLS 1.3 certificate_required, no Certificate message",
+      .make = tls13_required_no_message,
+      .want = "no_fitting_ca:error empty_client_cert:error",
+      .rule = "empty_client_cert",
+      .title = "The server required a client certificate",
+      .words = "a fatal certificate_required alert (116) from the server" },
+    { .name = "TLS 1.3 certificate_required after an empty Certificate",
+      .make = tls13_required_empty,
+      .want = "no_fitting_ca:error empty_client_cert:error",
+      .rule = "empty_client_cert",
+      .title = "answered the certificate request with an empty",
+      .words = "sent right after it received the client's Finished" },
+    { .name = "TLS 1.3 server's bad_certificate after the client's Finished",
+      .make = tls13_rejected_after_finished,
+      .want = "peer_cert_untrusted:error",
+      .rule = "peer_cert_untrusted",
+      .title = "The server rejected the client's certificate",
+      .words = "sent right after it received the client's Finished" },
+    { .name = "silent RST after the ClientHello",
+      .make = rst_after_hello,
+      .want = "peer_closed_during_handshake:error",
+      .rule = "peer_closed_during_handshake",
+      .title = "closed during the handshake",
+      .words = "(closed by: server), after the ClientHello" },
+    { .name = "silent FIN from the client after the ServerHelloDone",
+      .make = fin_after_server_flight,
+      .want = "peer_closed_during_handshake:error",
+      .rule = "peer_closed_during_handshake",
+      .title = "closed during the handshake",
+      .words = "(closed by: client), after the ServerHelloDone" },
+};
+
+/* Alerts by sender, description and place in the flight (issue 4): each
+ * path ends in its own finding, and the right variant of it. */
+static void test_alert_paths(void)
+{
+    enum { N = sizeof alert_paths / sizeof alert_paths[0] };
+    struct ev_connection *conns[N];
+    struct findings fs = { 0 };
+    for (size_t i = 0; i < N; i++) {
+        conns[i] = alert_paths[i].make();
+        CHECK_INT(rules_evaluate_conn(&ev, &shipped, NULL, conns[i], &fs), ST_OK,
+                  alert_paths[i].name);
+    }
+    for (size_t i = 0; i < N; i++) {
+        CHECK_STR(summary(&fs, conns[i]), alert_paths[i].want, alert_paths[i].name);
+        const struct finding *f = find(&fs, conns[i], alert_paths[i].rule);
+        CHECK(f && strstr(f->title, alert_paths[i].title), alert_paths[i].name);
+        CHECK(f && strstr(f->explanation, alert_paths[i].words), alert_paths[i].name);
+        if (f && !strstr(f->explanation, alert_paths[i].words)) {
+            fprintf(stderr, "  explanation: %s\n", f->explanation);
+        }
+    }
+}
+
 int main(void)
 {
     ev_init(&ev);
@@ -906,6 +1066,7 @@ int main(void)
         return 1;
     }
     test_cases();
+    test_alert_paths();
     test_trace_no_fitting_ca();
     test_ca_names_list();
     test_matchers();
