@@ -638,3 +638,162 @@ const char *report_decryption_text(enum ev_decryption d)
     }
     return "";
 }
+
+size_t report_safe_char(const unsigned char *s, size_t left, char *buf, size_t n)
+{
+    uint32_t cp = 0;
+
+    if (left == 0 || n < REPORT_SAFE_CHAR_LEN) {
+        if (n > 0) {
+            buf[0] = '\0';
+        }
+        return 0;
+    }
+    if (s[0] < 0x20 || s[0] == 0x7f) {
+        snprintf(buf, n, "\\x%02X", (unsigned)s[0]);
+        return 1;
+    }
+    size_t len = report_utf8_decode(s, left, &cp);
+    if (len == 0) {
+        snprintf(buf, n, "\xef\xbf\xbd");
+        return 1;
+    }
+    if (cp >= 0x80 && cp < 0xa0) {
+        snprintf(buf, n, "\\u%04" PRIX32, cp);
+        return len;
+    }
+    for (size_t i = 0; i < len; i++) {
+        buf[i] = (char)s[i];
+    }
+    buf[len] = '\0';
+    return len;
+}
+
+/* ---- sentences the HTML report prints ------------------------------------ */
+
+void report_source_span(const struct ev_connection *c, char *buf, size_t n)
+{
+    const char *w = report_ref_word(c);
+
+    if (c->source.first && c->source.first == c->source.last) {
+        snprintf(buf, n, "%s %" PRIu64, w, c->source.first);
+    } else if (c->source.first || c->source.last) {
+        snprintf(buf, n, "%ss %" PRIu64 "-%" PRIu64, w, c->source.first, c->source.last);
+    } else if (n > 0) {
+        buf[0] = '\0';
+    }
+}
+
+const char *report_icm_role(const struct ev_connection *c)
+{
+    switch (c->local_side) {
+    case EV_SIDE_CLIENT:
+        return "TLS client (the ICM called the server)";
+    case EV_SIDE_SERVER:
+        return "TLS server (a peer called the ICM)";
+    case EV_SIDE_UNKNOWN:
+    default:
+        return "not in the trace (client and server guessed)";
+    }
+}
+
+void report_client_cert_text(const struct ev_connection *c, char *buf, size_t n)
+{
+    bool trace = report_from_trace(c);
+    const char *who = report_party(c, EV_FROM_CLIENT);
+
+    switch (c->client_cert) {
+    case EV_CC_SENT:
+        snprintf(buf, n, "%s", trace ? "sent, not in the trace" : "sent, not decoded");
+        return;
+    case EV_CC_EMPTY:
+        if (c->client_chain && c->client_chain->ref) {
+            snprintf(buf, n, "none - %s sent an empty Certificate message (%s %" PRIu64 ")", who,
+                     report_ref_word(c), c->client_chain->ref);
+        } else {
+            snprintf(buf, n, "none - %s sent an empty Certificate message", who);
+        }
+        return;
+    case EV_CC_NOT_VISIBLE:
+        snprintf(buf, n, "%s", trace ? "not visible in the trace" : "not visible (encrypted)");
+        return;
+    case EV_CC_NOT_SENT:
+    default:
+        snprintf(buf, n, "none - %s sent no Certificate message", who);
+        return;
+    }
+}
+
+const char *report_server_chain_absence(const struct ev_connection *c)
+{
+    if (report_from_trace(c)) {
+        return "not in the trace";
+    }
+    return c->encrypted_after_hello ? "not visible (encrypted)" : "not seen";
+}
+
+void report_trace_cert_request_text(const struct ev_connection *c, char *buf, size_t n)
+{
+    const struct ev_cert_request *cr = c->cert_request;
+
+    if (!cr) {
+        snprintf(buf, n, "not in the trace");
+    } else if (cr->ref) {
+        snprintf(buf, n,
+                 "the server asked for a client certificate (line %" PRIu64 "); the CA names it "
+                 "accepts are not in the trace - capture the handshake (tcpdump) to see them",
+                 cr->ref);
+    } else {
+        snprintf(buf, n,
+                 "the server asked for a client certificate; the CA names it accepts are "
+                 "not in the trace - capture the handshake (tcpdump) to see them");
+    }
+}
+
+void report_note_prefix(const struct ev_connection *c, const struct ev_note *note, char *buf,
+                        size_t n)
+{
+    size_t used = 0;
+
+    if (n == 0) {
+        return;
+    }
+    buf[0] = '\0';
+    if (note->ref) {
+        used += (size_t)snprintf(buf, n, "%s %" PRIu64 ": ", report_ref_word(c), note->ref);
+    }
+    if (!report_from_trace(c) && used < n) {
+        used += (size_t)snprintf(buf + used, n - used, "from %s", report_dir_name(note->from));
+        if (note->offset && used < n) {
+            used +=
+                (size_t)snprintf(buf + used, n - used, " at stream offset %" PRIu64, note->offset);
+        }
+        if (used < n) {
+            used += (size_t)snprintf(buf + used, n - used, ": ");
+        }
+    }
+    if (note->status != ST_OK && used < n) {
+        snprintf(buf + used, n - used, "%s: ", report_status_token(note->status));
+    }
+}
+
+int report_ctx_init(struct report_ctx *ctx, const struct evidence *ev, const struct findings *f)
+{
+    memset(ctx, 0, sizeof *ctx);
+    if (report_index_init(&ctx->ix, ev, f) != 0) {
+        return -1;
+    }
+    if (report_failed_rules(ev, &ctx->ix, &ctx->rules, &ctx->rule_count) != 0) {
+        report_index_fini(&ctx->ix);
+        return -1;
+    }
+    report_count(ev, f, &ctx->counts);
+    return 0;
+}
+
+void report_ctx_fini(struct report_ctx *ctx)
+{
+    free(ctx->rules);
+    report_index_fini(&ctx->ix);
+    memset(ctx, 0, sizeof *ctx);
+}

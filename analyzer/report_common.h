@@ -147,4 +147,46 @@ bool report_conn_has_problem(const struct report_flist *l);
 const char *report_decryption_name(enum ev_decryption d);
 const char *report_decryption_text(enum ev_decryption d);
 
+/*
+ * One character of untrusted text made safe to print (the text, Markdown
+ * and HTML reports' rule): printable ASCII and valid UTF-8 are kept, C0
+ * controls and DEL become "\xHH", C1 controls "\u00HH", a byte that is not
+ * UTF-8 U+FFFD. Writes a NUL-terminated string to buf (n >= REPORT_SAFE_CHAR_LEN)
+ * and returns the input bytes consumed (1-4); 0 only when left == 0.
+ */
+#define REPORT_SAFE_CHAR_LEN 8
+size_t report_safe_char(const unsigned char *s, size_t left, char *buf, size_t n);
+
+/* ---- sentences the HTML report prints (plain ASCII, no markup) ----------- */
+
+/* "frames 4-9", "line 1", or "" when the source names no position. */
+void report_source_span(const struct ev_connection *c, char *buf, size_t n);
+/* The ICM's TLS role in words: "TLS client (the ICM called the server)", ... */
+const char *report_icm_role(const struct ev_connection *c);
+/* The client's answer when no decoded chain is shown: "none - the client sent
+ * an empty Certificate message (frame 8)", "not visible (encrypted)", ... */
+void report_client_cert_text(const struct ev_connection *c, char *buf, size_t n);
+/* Why no server chain is shown: "not in the trace", "not visible (encrypted)", "not seen". */
+const char *report_server_chain_absence(const struct ev_connection *c);
+/* A trace's certificate request, whose CA names a trace never shows. */
+void report_trace_cert_request_text(const struct ev_connection *c, char *buf, size_t n);
+/* "frame 3: from client at stream offset 5: malformed: ", the lead of a note. */
+void report_note_prefix(const struct ev_connection *c, const struct ev_note *note, char *buf,
+                        size_t n);
+
+/*
+ * What every renderer computes before it writes: findings by connection,
+ * the summary counts and the failed connections' error rules. 0, or -1
+ * when out of memory (nothing to free then); report_ctx_fini after 0.
+ */
+struct report_ctx {
+    struct report_index ix;
+    struct report_counts counts;
+    struct report_rule_count *rules; /* report_failed_rules */
+    size_t rule_count;
+};
+
+int report_ctx_init(struct report_ctx *ctx, const struct evidence *ev, const struct findings *f);
+void report_ctx_fini(struct report_ctx *ctx);
+
 #endif
