@@ -520,8 +520,11 @@ const char *report_alert_str(const struct ev_alert *a, char *buf, size_t n)
 const char *report_cert_request_absence(const struct ev_connection *c)
 {
     if (c->cert_request || c->encrypted_after_hello) {
-        return "not visible (the handshake is encrypted after the ServerHello; "
-               "give the TLS key log with --keylog to see it)";
+        return c->decryption == EV_DEC_NONE
+                   ? "not visible (the handshake is encrypted after the ServerHello; "
+                     "give the TLS key log with --keylog to see it)"
+                   : "not visible (the handshake is encrypted after the ServerHello and the "
+                     "key log does not open it)";
     }
     if (!c->sh.seen) {
         return "none seen (the server's handshake messages are not in the input)";

@@ -218,6 +218,7 @@ static bool add_line(struct tls_keylog *kl, struct bytes line, enum status *st)
     if (e) {
         memcpy(e->secret[s], secret, slen);
         e->len[s] = (uint8_t)slen;
+        kl->kept++;
     }
     return true;
 }
@@ -268,7 +269,7 @@ enum status tls_keylog_load_file(struct tls_keylog *kl, const char *path, char *
         snprintf(err, errlen, "%s: out of memory", path);
         return ST_NOMEM;
     }
-    uint64_t before = kl->count, lines_before = kl->lines, ignored_before = kl->ignored;
+    uint64_t kept_before = kl->kept, lines_before = kl->lines, ignored_before = kl->ignored;
     size_t held = 0;
     enum status st = ST_OK;
     for (;;) {
@@ -304,12 +305,19 @@ enum status tls_keylog_load_file(struct tls_keylog *kl, const char *path, char *
         snprintf(err, errlen, "%s: read error in the key log", path);
         return ST_TRUNCATED;
     }
-    uint64_t lines = kl->lines - lines_before, ignored = kl->ignored - ignored_before;
-    if (kl->count == before && ignored > 0 && ignored == lines) {
+    uint64_t ignored = kl->ignored - ignored_before;
+    if (kl->kept == kept_before && ignored > 0) {
         snprintf(err, errlen,
                  "%s: not an NSS key log (line %llu is not 'LABEL <client random> <secret>'); "
                  "give the file that SSLKEYLOGFILE or -keylogfile wrote",
                  path, (unsigned long long)kl->first_bad_line);
+        return ST_MALFORMED;
+    }
+    if (kl->kept == kept_before) {
+        snprintf(err, errlen,
+                 "%s: the key log holds no TLS secrets (%llu lines); was SSLKEYLOGFILE set for "
+                 "the client while it ran?",
+                 path, (unsigned long long)(kl->lines - lines_before));
         return ST_MALFORMED;
     }
     return ST_OK;

@@ -36,6 +36,7 @@ struct tls_keylog {
     struct tls_keylog_entry *slots; /* open addressing, keyed by the random */
     size_t cap, count;
     uint64_t lines, ignored; /* lines read; lines not understood */
+    uint64_t kept;           /* lines whose secret was kept */
     uint64_t first_bad_line; /* 0: none */
     bool full;               /* CAP_KEYLOG_SESSIONS reached: later sessions dropped */
 };

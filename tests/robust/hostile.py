@@ -47,6 +47,25 @@ def handshake_prefix():
     return [tcp(C, S, 40000, 443, 1000, 0x02), tcp(S, C, 443, 40000, 5000, 0x12, ack=1001),
             tcp(C, S, 40000, 443, 1001, 0x10, ack=5001)]
 
+def pcapng(blocks_before_packets, packets, linktype=1):
+    """A little-endian pcapng: SHB, IDB, the given raw blocks, then EPBs."""
+    def block(btype, body):
+        body += b'\0' * (-len(body) % 4)
+        n = len(body) + 12
+        return struct.pack('<II', btype, n) + body + struct.pack('<I', n)
+    out = block(0x0A0D0D0A, struct.pack('<IHHq', 0x1A2B3C4D, 1, 0, -1))
+    out += block(1, struct.pack('<HHI', linktype, 0, 65535))
+    out += b''.join(blocks_before_packets)
+    for i, pk in enumerate(packets):
+        out += block(6, struct.pack('<IIIII', 0, 0, i, len(pk), len(pk)) + pk)
+    return out
+
+def dsb(secrets, secrets_len=None, total=None):
+    body = struct.pack('<II', 0x544c534b, len(secrets) if secrets_len is None else secrets_len)
+    body += secrets + b'\0' * (-len(secrets) % 4)
+    n = len(body) + 12 if total is None else total
+    return struct.pack('<II', 0x0A, n) + body + struct.pack('<I', n)
+
 def build(d):
     files = {}
     rnd = random.Random(1234)
@@ -76,6 +95,15 @@ def build(d):
         src = [10, 1 + (i >> 16), (i >> 8) & 255, i & 255]
         pk.append(tcp(src, S, 1024 + (i % 60000), 443, i * 7919, 0x02))
     files['syn-flood.pcap'] = pcap(pk)
+    # pcapng Decryption Secrets Blocks that lie: about their own length, the
+    # secrets' length, or hold binary garbage instead of a key log.
+    hello = handshake_prefix() + [tcp(C, S, 40000, 443, 1001, 0x18, client_hello(), 5001)]
+    files['dsb-huge-block.pcapng'] = pcapng([dsb(b'CLIENT_RANDOM', total=0xFFFFFFF0)], hello)
+    files['dsb-secrets-overrun.pcapng'] = pcapng([dsb(b'CLIENT_RANDOM 00', 0x7FFFFFFF)], hello)
+    files['dsb-garbage.pcapng'] = pcapng([dsb(bytes(rnd.getrandbits(8) for _ in range(5000)))],
+                                         hello)
+    files['dsb-cut.pcapng'] = pcapng([dsb(b'CLIENT_RANDOM ' + b'a' * 64 + b' ' + b'b' * 96)],
+                                     [])[:-30]
     files['empty.pcap'] = pcap([])
     files['bad-linktype.pcap'] = pcap([b'\0' * 60], linktype=4242)
     for name, data in files.items():
