@@ -26,4 +26,15 @@ enum status pcap_input_read_keys(struct evidence *ev, struct x509_cache *certs,
                                  struct tls_keylog *keylog, const char *path,
                                  struct progress *progress, char *errbuf, size_t errlen);
 
+/* The packet-to-evidence step on its own, for packets that do not come
+ * from a file (tlsdiag probe): each packet through decoding, flows and TLS
+ * into `input`'s connections; finish ends the flows (decides outcomes) and
+ * frees the sink. */
+struct cap_packet;
+struct pcap_sink;
+struct pcap_sink *pcap_sink_new(struct evidence *ev, struct x509_cache *certs,
+                                const struct tls_keylog *keylog, struct ev_input *input);
+void pcap_sink_packet(struct pcap_sink *sink, const struct cap_packet *pkt);
+void pcap_sink_finish(struct pcap_sink *sink);
+
 #endif
