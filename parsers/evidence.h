@@ -245,6 +245,14 @@ struct ev_source {
 /* Which side wrote a text source (an ICM trace is written by one endpoint). */
 enum ev_side { EV_SIDE_UNKNOWN = 0, EV_SIDE_CLIENT, EV_SIDE_SERVER };
 
+/* What an ICM trace says about its SSL initialisation (the block written at
+ * ICM start, shared/icm-trace-format.md 3) before an attempt. */
+enum ev_ssl_init {
+    EV_SSL_INIT_NOT_SEEN = 0, /* no complete block before the attempt, or not a trace */
+    EV_SSL_INIT_READY,        /* the block ended with "SapCryptoLib SSL ready" */
+    EV_SSL_INIT_FAILED,       /* the block ended without it: SSL not initialised */
+};
+
 /* A certificate known only from text (a trace's certificate tree): no DER,
  * so it cannot be an ev_cert. Listed leaf first, then each signer. */
 struct ev_stated_cert {
@@ -309,6 +317,10 @@ struct ev_connection {
      * times except modulo whole quarter hours (analyzer/correlate.c). */
     struct ev_time stated_time;
     bool has_stated_time;
+    /* ICM trace: the last SSL initialisation block before this attempt, and
+     * the line it began on (0 when none). */
+    enum ev_ssl_init ssl_init;
+    uint64_t ssl_init_ref;
     /* A second source of the same attempt: set when a capture connection
      * and an ICM trace connection were merged (analyzer/correlate.c);
      * `source` stays the capture, `also` cites the trace. */

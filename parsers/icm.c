@@ -945,6 +945,19 @@ static const char *compose_detail(struct icm_parser *p, struct icm_draft *d)
     return "the trace shows no outcome of this handshake";
 }
 
+/* The SSL initialisation an attempt sees (format 3): the last block that
+ * began before the attempt's first line, once it is complete (a block that
+ * begins later is an ICM restart and says nothing of this attempt). */
+static void stamp_ssl_init(const struct icm_parser *p, struct ev_connection *c)
+{
+    const struct icm_ssl_init *in = &p->init;
+    if (!in->seen || in->ref >= c->source.first || (!in->ready && !in->ended)) {
+        return;
+    }
+    c->ssl_init = in->ready ? EV_SSL_INIT_READY : EV_SSL_INIT_FAILED;
+    c->ssl_init_ref = in->ref;
+}
+
 /* Turns the draft into its final evidence form (format 9.6 for roles). */
 static void draft_close(struct icm_parser *p, struct icm_draft *d)
 {
@@ -981,6 +994,7 @@ static void draft_close(struct icm_parser *p, struct icm_draft *d)
         c->outcome = EV_OUT_INCOMPLETE;
     }
     c->outcome_detail = compose_detail(p, d);
+    stamp_ssl_init(p, c);
     *d = (struct icm_draft){ .summary_port = -1 };
 }
 
@@ -1019,6 +1033,7 @@ static enum status draft_get(struct icm_parser *p, struct icm_thread *t, uint64_
         c->source.path = p->path;
         c->source.first = line_no;
         c->stream = c->id;
+        stamp_ssl_init(p, c);
         if (t->id[0]) {
             c->source.thread = ev_strdup(&p->ev->arena, t->id);
             if (!c->source.thread) {

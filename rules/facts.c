@@ -384,6 +384,24 @@ static const char *trace_detail(const struct ev_connection *c)
     return detail ? "detail" : "summary";
 }
 
+/* The trace's SSL initialisation before the attempt (icm-trace-format.md
+ * section 3): ready, failed (the block ended without "SSL ready"), not_seen;
+ * n/a for captures and check. */
+static const char *trace_ssl_init(const struct ev_connection *c)
+{
+    if (c->source.kind != EV_SRC_ICM) {
+        return "n/a";
+    }
+    switch (c->ssl_init) {
+    case EV_SSL_INIT_READY:
+        return "ready";
+    case EV_SSL_INIT_FAILED:
+        return "failed";
+    default:
+        return "not_seen";
+    }
+}
+
 static const char *missing_client_auth(const struct ev_cert *leaf)
 {
     if (!leaf) {
@@ -1168,6 +1186,7 @@ enum status facts_compute_env(struct ev_arena *a, const struct ev_connection *c,
     v[FACT_TRACE_NO_FITTING_CA] = yn(statement_has(c, "no certificate fitting"));
     v[FACT_TRACE_NOT_TLS] = yn(c->not_tls);
     v[FACT_TRACE_DETAIL] = trace_detail(c);
+    v[FACT_TRACE_SSL_INIT] = trace_ssl_init(c);
     v[FACT_TRACE_NO_CLIENT_CERT] =
         yn(statement_has(c, "<no cert>") || statement_has(c, "did not sent any cert") ||
            statement_has(c, "did not send any cert"));
@@ -1185,6 +1204,7 @@ enum status facts_compute_env(struct ev_arena *a, const struct ev_connection *c,
     v[FACT_REF_ALERT] = ref_str(a, al ? al->ref : c->alert_count ? c->alerts[0].ref : 0);
     v[FACT_REF_CLOSE] = ref_str(a, c->close_ref);
     v[FACT_REF_SOURCE] = ref_str(a, trace ? c->source.first : 0);
+    v[FACT_REF_SSL_INIT] = ref_str(a, trace ? c->ssl_init_ref : 0);
 
     v[FACT_REF_WORD] = rw;
     v[FACT_CA_NAMES_LIST] = ca_names_list(a, cr);
