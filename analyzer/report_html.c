@@ -624,6 +624,7 @@ struct step {
     const char *refword; /* "frame", "line", "trace line" */
     const struct ev_time *ts;
     bool fatal, dashed;
+    bool warn; /* worth a look, not a failure (an empty Certificate) */
 };
 
 struct ladder {
@@ -680,6 +681,24 @@ static bool add_msg_alerts(struct ladder *l, const struct ev_connection *c, size
     return shown;
 }
 
+/* The two messages the motivating case turns on, said on their arrows: how
+ * many CA names the server asked for, and that the client's answer was empty. */
+static void annotate_msg(struct step *s, const struct ev_connection *c, const struct ev_msg *m)
+{
+    const struct ev_cert_request *cr = c->cert_request;
+
+    if (m->encrypted || m->content_type != 22) {
+        return;
+    }
+    if (m->hs_type == 13 && m->from == EV_FROM_SERVER && cr && cr->visible) {
+        snprintf(s->name, sizeof s->name, "CertificateRequest, %zu CA %s", cr->ca_count,
+                 report_plural(cr->ca_count, "name", "names"));
+    } else if (m->hs_type == 11 && m->from == EV_FROM_CLIENT && c->client_cert == EV_CC_EMPTY) {
+        snprintf(s->name, sizeof s->name, "Certificate, empty");
+        s->warn = true;
+    }
+}
+
 static void add_msg(struct ladder *l, const struct ev_connection *c, size_t i)
 {
     const struct ev_msg *m = &c->msgs[i];
@@ -694,6 +713,7 @@ static void add_msg(struct ladder *l, const struct ev_connection *c, size_t i)
     char buf[NAME_BUF];
     snprintf(s->name, sizeof s->name, "%s", report_msg_name(m, buf, sizeof buf));
     s->text = s->name;
+    annotate_msg(s, c, m);
     s->ref_first = m->ref_first;
     s->dashed = m->encrypted;
     s->ts = &m->ts;
@@ -790,6 +810,7 @@ static void add_trace_certs(struct ladder *l, const struct ev_connection *c)
         struct step *s = ladder_add(l, STEP_MSG, EV_FROM_CLIENT, ref, "line");
         if (s) {
             s->text = c->client_cert == EV_CC_EMPTY ? "Certificate, empty" : "Certificate";
+            s->warn = c->client_cert == EV_CC_EMPTY;
         }
     }
 }
@@ -897,7 +918,7 @@ static const char *step_colour(const struct step *s)
     if (s->fatal) {
         return "#d92d20";
     }
-    if (s->kind == STEP_ALERT) {
+    if (s->kind == STEP_ALERT || s->warn) {
         return "#dc6803";
     }
     return s->dashed ? "#667085" : "#344054";
@@ -918,8 +939,11 @@ static void draw_arrow(struct html *h, const struct step *s, int y)
     h_printf(h, "<polygon points=\"%d,%d %d,%d %d,%d\" fill=\"%s\"/>\n", x2 - dir, y, x2 - dir * 12,
              y - 5, x2 - dir * 12, y + 5, col);
     h_printf(h, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"13.5\" fill=\"%s\"%s>",
-             LD_MID_X, y - 7, s->fatal ? "#b42318" : "#1d2939",
-             s->fatal || s->kind == STEP_ALERT ? " font-weight=\"700\"" : "");
+             LD_MID_X, y - 7,
+             s->fatal  ? "#b42318"
+             : s->warn ? "#93370d"
+                       : "#1d2939",
+             s->fatal || s->warn || s->kind == STEP_ALERT ? " font-weight=\"700\"" : "");
     draw_label(h, s);
     h_put(h, "</text></g>\n");
 }

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(meson ninja-build pkg-config gcc python3 libwolfssl-dev libpcap-dev libpcre2-dev
           zlib1g-dev)
-TEST_PACKAGES=(clang libclang-rt-14-dev clang-format python3-jsonschema openssl wget groff-base man-db)
+TEST_PACKAGES=(clang libclang-rt-14-dev clang-format python3-jsonschema openssl wget groff-base man-db chromium)
 
 install_missing() { # package...
     local missing=()

@@ -3,7 +3,10 @@ README screenshot, standard library only: decode 8-bit RGB/RGBA
 non-interlaced images (what Chromium writes), count non-white pixels in a
 region, crop and write back. Usage as a tool:
 
-    python3 pngutil.py crop IN.png OUT.png X Y W H
+    python3 pngutil.py crop IN.png OUT.png X Y W H [LEVELS]
+
+(LEVELS: posterize each channel to that many values, e.g. 32, to keep a
+committed screenshot small.)
 """
 import struct
 import sys
@@ -89,15 +92,36 @@ def non_white(img, x0, y0, w, h, threshold=240):
     return n
 
 
-def write(path, img):
+def _filtered(rows, bpp):
+    """Per row the cheapest of the None, Sub and Up filters (RFC 2083 6, 9.6)."""
+    out, prev = bytearray(), bytes(len(rows[0]) if rows else 0)
+    for r in rows:
+        r = bytes(r)
+        sub = bytes((r[i] - (r[i - bpp] if i >= bpp else 0)) & 0xff for i in range(len(r)))
+        up = bytes((a - b) & 0xff for a, b in zip(r, prev))
+        ftype, best = min(((0, r), (1, sub), (2, up)),
+                          key=lambda c: sum(x if x < 128 else 256 - x for x in c[1]))
+        out += bytes([ftype]) + best
+        prev = r
+    return bytes(out)
+
+
+def write(path, img, levels=0):
+    """Writes img; levels > 1 posterizes each channel to that many values
+    first (a screenshot for the README compresses to a third)."""
     def chunk(kind, body):
         return struct.pack('>I', len(body)) + kind + body + struct.pack(
             '>I', zlib.crc32(kind + body) & 0xffffffff)
+    rows = img.rows
+    if levels > 1:
+        step = 255 / (levels - 1)
+        lut = bytes(int(round(round(v / step) * step)) for v in range(256))
+        rows = [bytes(r).translate(lut) for r in rows]
     ctype = 6 if img.channels == 4 else 2
-    raw = b''.join(b'\x00' + bytes(r) for r in img.rows)
     with open(path, 'wb') as f:
         f.write(SIG + chunk(b'IHDR', struct.pack('>IIBBBBB', img.width, img.height, 8, ctype, 0, 0, 0))
-                + chunk(b'IDAT', zlib.compress(raw, 9)) + chunk(b'IEND', b''))
+                + chunk(b'IDAT', zlib.compress(_filtered(rows, img.channels), 9))
+                + chunk(b'IEND', b''))
 
 
 def crop(img, x, y, w, h):
@@ -115,8 +139,9 @@ def rgb(img):
 
 
 if __name__ == '__main__':
-    if len(sys.argv) == 8 and sys.argv[1] == 'crop':
+    if len(sys.argv) in (8, 9) and sys.argv[1] == 'crop':
         x, y, w, h = map(int, sys.argv[4:8])
-        write(sys.argv[3], rgb(crop(read(sys.argv[2]), x, y, w, h)))
+        levels = int(sys.argv[8]) if len(sys.argv) == 9 else 0
+        write(sys.argv[3], rgb(crop(read(sys.argv[2]), x, y, w, h)), levels)
     else:
         sys.exit(__doc__)
