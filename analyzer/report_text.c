@@ -1154,8 +1154,9 @@ static void print_findings(struct tx *t, const struct report_flist *l, const cha
         return;
     }
     tx_on(t, SGR_BOLD);
-    tx_printf(t, "%s (%zu):\n", heading, l->count);
+    tx_printf(t, "%s (%zu):", heading, l->count);
     tx_off(t);
+    tx_put(t, "\n");
     for (size_t i = 0; i < l->count; i++) {
         if (i > 0) {
             tx_put(t, "\n");
@@ -1227,9 +1228,14 @@ static size_t section_count(const struct evidence *ev, const struct report_index
     return n;
 }
 
-/* "Failed handshakes (2):" and each of them in full. */
+static void print_ok_line(struct tx *t, const struct ev_connection *c);
+
+/* "Failed handshakes (2):" and each of them in full, or one line each
+ * (successful handshakes: their evidence in full follows at the end of the
+ * report, since the CA names a server accepts matter even when this client
+ * fitted). */
 static void print_section(struct tx *t, const struct evidence *ev, const struct report_index *ix,
-                          enum section sec, const char *title)
+                          enum section sec, const char *title, bool one_line)
 {
     size_t n = section_count(ev, ix, sec);
     if (n == 0) {
@@ -1237,10 +1243,16 @@ static void print_section(struct tx *t, const struct evidence *ev, const struct 
     }
     tx_put(t, "\n");
     tx_on(t, SGR_BOLD);
-    tx_printf(t, "%s (%zu):\n", title, n);
+    tx_printf(t, "%s (%zu):", title, n);
     tx_off(t);
+    tx_put(t, "\n");
     for (size_t i = 0; i < ev->conn_count && !t->failed; i++) {
-        if (section_of(ev->conns[i], &ix->by_conn[i]) == sec) {
+        if (section_of(ev->conns[i], &ix->by_conn[i]) != sec) {
+            continue;
+        }
+        if (one_line) {
+            print_ok_line(t, ev->conns[i]);
+        } else {
             print_connection(t, ev->conns[i], &ix->by_conn[i]);
         }
     }
@@ -1304,27 +1316,6 @@ static void print_ok_line(struct tx *t, const struct ev_connection *c)
     tx_put(t, " (");
     print_source_span(t, c);
     tx_put(t, ")\n");
-}
-
-/* Successful handshakes: one line each, then their evidence in full at the
- * end of the report (the CA names a server accepts matter even when this
- * client fitted). */
-static void print_successful(struct tx *t, const struct evidence *ev, const struct report_index *ix,
-                             const char *noun)
-{
-    size_t n = section_count(ev, ix, SEC_OK);
-    if (n == 0) {
-        return;
-    }
-    tx_put(t, "\n");
-    tx_on(t, SGR_BOLD);
-    tx_printf(t, "Successful %s (%zu):\n", noun, n);
-    tx_off(t);
-    for (size_t i = 0; i < ev->conn_count && !t->failed; i++) {
-        if (section_of(ev->conns[i], &ix->by_conn[i]) == SEC_OK) {
-            print_ok_line(t, ev->conns[i]);
-        }
-    }
 }
 
 /* "2 x no_fitting_ca, 1 x peer_cert_untrusted" */
@@ -1433,14 +1424,15 @@ int report_write_text(FILE *out, const struct evidence *ev, const struct finding
     const char *noun = traces ? "connection attempts" : "handshakes";
     char title[64];
     snprintf(title, sizeof title, "Failed %s", noun);
-    print_section(&t, ev, &ix, SEC_FAILED, title);
+    print_section(&t, ev, &ix, SEC_FAILED, title, false);
     snprintf(title, sizeof title, "Incomplete %s", noun);
-    print_section(&t, ev, &ix, SEC_INCOMPLETE, title);
+    print_section(&t, ev, &ix, SEC_INCOMPLETE, title, false);
     snprintf(title, sizeof title, "Successful %s with warnings or errors", noun);
-    print_section(&t, ev, &ix, SEC_PROBLEM, title);
-    print_successful(&t, ev, &ix, noun);
+    print_section(&t, ev, &ix, SEC_PROBLEM, title, false);
+    snprintf(title, sizeof title, "Successful %s", noun);
+    print_section(&t, ev, &ix, SEC_OK, title, true);
     snprintf(title, sizeof title, "Details of the successful %s", noun);
-    print_section(&t, ev, &ix, SEC_OK, title);
+    print_section(&t, ev, &ix, SEC_OK, title, false);
 
     report_index_fini(&ix);
     if (fflush(out) != 0 || ferror(out)) {
