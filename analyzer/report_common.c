@@ -9,6 +9,7 @@
 #include "report_common.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -640,6 +641,42 @@ const char *report_decryption_text(enum ev_decryption d)
         break;
     }
     return "";
+}
+
+void report_out_printf(struct report_out *o, const char *fmt, ...)
+{
+    if (o->failed) {
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    if (vfprintf(o->f, fmt, ap) < 0) {
+        o->failed = true;
+    }
+    va_end(ap);
+}
+
+void report_out_put(struct report_out *o, const char *s)
+{
+    if (!o->failed && fputs(s, o->f) == EOF) {
+        o->failed = true;
+    }
+}
+
+void report_out_safe(struct report_out *o, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "(none)");
+    size_t n = strlen((const char *)p);
+    char buf[REPORT_SAFE_CHAR_LEN];
+
+    for (size_t i = 0; i < n && !o->failed;) {
+        size_t used = report_safe_char(p + i, n - i, buf, sizeof buf);
+        if (used == 0) {
+            break;
+        }
+        report_out_put(o, buf);
+        i += used;
+    }
 }
 
 size_t report_safe_char(const unsigned char *s, size_t left, char *buf, size_t n)

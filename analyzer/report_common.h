@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "evidence.h"
 #include "findings.h"
@@ -146,6 +147,22 @@ bool report_conn_has_problem(const struct report_flist *l);
  * ("none" for EV_DEC_NONE), and a sentence for people. */
 const char *report_decryption_name(enum ev_decryption d);
 const char *report_decryption_text(enum ev_decryption d);
+
+/*
+ * A report being written line by line: the first write error sticks and
+ * later writes do nothing, so a renderer checks once at the end (with
+ * fflush and ferror). report_out_safe prints untrusted text through
+ * report_safe_char (NULL prints "(none)").
+ */
+struct report_out {
+    FILE *f;
+    bool failed;
+};
+
+void report_out_printf(struct report_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void report_out_put(struct report_out *o, const char *s);
+void report_out_safe(struct report_out *o, const char *s);
 
 /*
  * One character of untrusted text made safe to print (the text, Markdown
