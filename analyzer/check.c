@@ -34,6 +34,7 @@
 #include "json_writer.h"
 #include "pcap_input.h"
 #include "progress.h"
+#include "report.h"
 #include "trust.h"
 #include "x509.h"
 
@@ -524,8 +525,15 @@ static void write_text(FILE *out, const struct check_opts *o, const struct ev_ch
     fprintf(out, "\nCertificates:\n");
     for (size_t i = 0; i < chain->count; i++) {
         const struct ev_cert *c = chain->certs[i];
-        fprintf(out, "  %zu. %s\n     issuer:   %s\n     validity: %s to %s\n     => %s\n", i + 1,
-                dn(c->subject), dn(c->issuer), dn(c->not_before), dn(c->not_after), v->lines[i]);
+        fprintf(out, "  %zu. %s\n     issuer:   %s\n     validity: %s to %s\n", i + 1,
+                dn(c->subject), dn(c->issuer), dn(c->not_before), dn(c->not_after));
+        if (c->ski_hex || c->aki_hex) {
+            /* RFC 5280 4.2.1.1/4.2.1.2: the issuer's subject key id is this one's authority key id
+             */
+            fprintf(out, "     key ids:  subject %s, authority %s\n",
+                    c->ski_hex ? c->ski_hex : "(none)", c->aki_hex ? c->aki_hex : "(none)");
+        }
+        fprintf(out, "     => %s\n", v->lines[i]);
     }
     fprintf(out, "\nVerdict: %s\n", v->summary);
     text_findings(out, fs);
@@ -542,6 +550,8 @@ static void json_cert(struct json_writer *w, const struct ev_cert *c, const char
     json_kv_string(w, "sha256", c->sha256);
     json_kv_bool(w, "is_ca", c->is_ca);
     json_kv_bool(w, "self_signed", c->self_signed);
+    json_kv_string(w, "subject_key_identifier", c->ski_hex);
+    json_kv_string(w, "authority_key_identifier", c->aki_hex);
     json_kv_string(w, "verdict", verdict);
     json_object_end(w);
 }
@@ -605,6 +615,7 @@ static int write_json(FILE *out, const struct check_opts *o, const struct ev_cha
     }
     json_array_end(&w);
     json_kv_string(&w, "trust_file", o->trust);
+    report_json_verification(&w, "verification", chain);
     json_kv_string(&w, "host", o->host);
     json_key(&w, "certificates");
     json_array_begin(&w);

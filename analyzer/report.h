@@ -42,4 +42,10 @@ int report_write_html(FILE *out, const struct evidence *ev, const struct finding
 int report_write_trace(FILE *out, const struct evidence *ev, const struct findings *f,
                        const struct report_options *o);
 
+/* `key`: the --trust verification of a chain (parsers/x509.c) as a JSON
+ * object, or nothing when the chain was not verified (report_json.c; check
+ * writes the same object). */
+struct json_writer;
+void report_json_verification(struct json_writer *w, const char *key, const struct ev_chain *chain);
+
 #endif

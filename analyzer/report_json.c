@@ -219,6 +219,43 @@ static void write_cert(struct json_writer *w, const struct ev_cert *c)
     json_object_end(w);
 }
 
+void report_json_verification(struct json_writer *w, const char *key, const struct ev_chain *chain)
+{
+    static const char *const results[] = {
+        [EV_VERIFY_OK] = "ok",
+        [EV_VERIFY_NO_ISSUER] = "no_issuer",
+        [EV_VERIFY_UNTRUSTED_ROOT] = "untrusted_root",
+        [EV_VERIFY_INVALID] = "invalid",
+        [EV_VERIFY_EXPIRED] = "expired",
+        [EV_VERIFY_NOT_YET_VALID] = "not_yet_valid",
+    };
+    const struct ev_verify *vf = chain ? chain->verify : NULL;
+    if (!vf) {
+        return;
+    }
+    /* the anchor by the name the chain gives it (--redact renames that one) */
+    const struct ev_cert *top = vf->top;
+    const char *anchor = !vf->anchor || !top ? NULL : top->self_signed ? top->subject : top->issuer;
+    bool failed = vf->result != EV_VERIFY_OK;
+    struct ev_time at = { .sec = vf->at };
+    json_key(w, key);
+    json_object_begin(w);
+    json_kv_string(w, "trust_file", vf->trust_name);
+    kv_time(w, "at", &at);
+    json_kv_string(w, "result", results[vf->result]);
+    json_kv_uint(w, "path_length", vf->path_len);
+    json_kv_string(w, "anchor", anchor);
+    json_key(w, "depth");
+    if (failed) {
+        json_uint(w, vf->depth);
+    } else {
+        json_null(w);
+    }
+    json_kv_string(w, "certificate", failed && vf->cert ? vf->cert->subject : NULL);
+    json_kv_string(w, "reason", vf->reason);
+    json_object_end(w);
+}
+
 static void write_chain(struct json_writer *w, const struct ev_chain *chain)
 {
     json_array_begin(w);
@@ -593,6 +630,8 @@ static void write_connection(struct json_writer *w, const struct ev_connection *
         }
     }
     json_kv_string(w, "client_certificate_status", report_client_cert_name(c->client_cert));
+    report_json_verification(w, "server_chain_verification", c->server_chain);
+    report_json_verification(w, "client_chain_verification", c->client_chain);
     kv_ref(w, "server_certificates_ref", c->server_chain ? c->server_chain->ref : 0);
     kv_ref(w, "client_certificates_ref",
            c->client_chain && (c->client_cert == EV_CC_SENT || c->client_cert == EV_CC_EMPTY)

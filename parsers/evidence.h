@@ -116,8 +116,9 @@ struct ev_cert {
     size_t key_usage_count;
     char **ext_key_usage;
     size_t ext_key_usage_count;
-    struct bytes ski, aki; /* key identifiers, views into der; empty when absent */
-    char *error;           /* non-NULL: wolfSSL could not decode (fields may be partial) */
+    struct bytes ski, aki;   /* key identifiers, views into der; empty when absent */
+    char *ski_hex, *aki_hex; /* the same in lowercase hex; NULL when absent */
+    char *error;             /* non-NULL: wolfSSL could not decode (fields may be partial) */
 };
 
 /* A chain verified against trust anchors (--trust CAFILE) with wolfSSL as
@@ -253,6 +254,14 @@ enum ev_ssl_init {
     EV_SSL_INIT_FAILED,       /* the block ended without it: SSL not initialised */
 };
 
+/* The ICM's HTTP handler on the intermediary (reverse proxy, SAP Web
+ * Dispatcher, Cloud Connector) that forwarded a client certificate in SSL
+ * header fields (shared/icm-trace-format.md 10.8). */
+enum ev_intermediary {
+    EV_INTERMEDIARY_NOT_STATED = 0,
+    EV_INTERMEDIARY_UNTRUSTED, /* "intermediary is NOT trusted", "no trust relationship ..." */
+};
+
 /* A certificate known only from text (a trace's certificate tree): no DER,
  * so it cannot be an ev_cert. Listed leaf first, then each signer. */
 struct ev_stated_cert {
@@ -321,6 +330,10 @@ struct ev_connection {
      * the line it began on (0 when none). */
     enum ev_ssl_init ssl_init;
     uint64_t ssl_init_ref;
+    /* ICM trace (server): what the HTTP handler stated about the intermediary
+     * that forwarded SSL header fields, and the first line saying it. */
+    enum ev_intermediary intermediary;
+    uint64_t intermediary_ref;
     /* A second source of the same attempt: set when a capture connection
      * and an ICM trace connection were merged (analyzer/correlate.c);
      * `source` stays the capture, `also` cites the trace. */

@@ -934,7 +934,8 @@ static enum status ext_ski(struct x509_walk *w, struct cursor *value)
 
     TRY(der_expect(value, DER_OCTET_STRING, &id));
     w->cert->ski = cur_rest(&id);
-    return ST_OK;
+    w->cert->ski_hex = hex_text(w->a, w->cert->ski);
+    return w->cert->ski_hex ? ST_OK : ST_NOMEM;
 }
 
 /*
@@ -953,6 +954,10 @@ static enum status ext_aki(struct x509_walk *w, struct cursor *value)
         TRY(der_next(&seq, &item));
         if (item.tag == 0x80) {
             w->cert->aki = cur_rest(&item.body);
+            w->cert->aki_hex = hex_text(w->a, w->cert->aki);
+            if (!w->cert->aki_hex) {
+                return ST_NOMEM;
+            }
         }
     }
     return ST_OK;

@@ -135,18 +135,38 @@ static bool self_signed(const struct ev_cert *cert)
            facts_dn_equal(cert->subject_der, cert->subject, cert->issuer_der, cert->issuer);
 }
 
-/* The certificate of `pool` (other than `skip`) whose subject is cert's issuer. */
+/* The authority key identifier of cert against the subject key identifier
+ * of its would-be issuer (RFC 5280 4.2.1.1, 4.2.1.2): supporting evidence
+ * for a link made by name. */
+enum key_link { KEY_LINK_UNKNOWN, KEY_LINK_CONFIRMED, KEY_LINK_DIFFERENT };
+
+static enum key_link key_link(const struct ev_cert *cert, const struct ev_cert *issuer)
+{
+    if (!cert || !issuer || cert->aki.len == 0 || issuer->ski.len == 0) {
+        return KEY_LINK_UNKNOWN;
+    }
+    bool same = cert->aki.len == issuer->ski.len &&
+                memcmp(cert->aki.ptr, issuer->ski.ptr, cert->aki.len) == 0;
+    return same ? KEY_LINK_CONFIRMED : KEY_LINK_DIFFERENT;
+}
+
+/* The certificate of `pool` (other than `skip`) whose subject is cert's
+ * issuer; of several, one whose key identifier does not contradict. */
 static size_t issuer_in(struct ev_cert *const *pool, size_t n, const struct ev_cert *cert,
                         const struct ev_cert *skip)
 {
+    size_t by_name = SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
         const struct ev_cert *c = pool[i];
         if (c && c != skip && c != cert &&
             facts_dn_equal(c->subject_der, c->subject, cert->issuer_der, cert->issuer)) {
-            return i;
+            if (key_link(cert, c) != KEY_LINK_DIFFERENT) {
+                return i;
+            }
+            by_name = by_name == SIZE_MAX ? i : by_name;
         }
     }
-    return SIZE_MAX;
+    return by_name;
 }
 
 bool facts_chain_fit(const struct ev_chain *chain, const struct ev_cert_request *cr,
@@ -846,9 +866,88 @@ static const char *check_cert_words(struct ev_arena *a, const struct ev_connecti
     return ev_printf(a, "%s, so it would send an empty Certificate message", what);
 }
 
+/* Key identifier evidence, gathered link by link: links the identifiers
+ * confirm, and notes on those they contradict. */
+struct key_words {
+    const char *confirmed; /* "A to B (where); ..." */
+    const char *notes;     /* full sentences */
+};
+
+static void key_link_add(struct ev_arena *a, struct key_words *kw, const struct ev_cert *cert,
+                         const struct ev_cert *issuer, const char *where)
+{
+    const char *subj = cert->subject ? cert->subject : "?";
+    const char *isub = issuer->subject ? issuer->subject : "?";
+    switch (key_link(cert, issuer)) {
+    case KEY_LINK_CONFIRMED:
+        kw->confirmed = kw->confirmed ? ev_printf(a, "%s%s%s to %s (%s)", kw->confirmed,
+                                                  *kw->confirmed ? "; " : "", subj, isub, where)
+                                      : NULL;
+        break;
+    case KEY_LINK_DIFFERENT:
+        kw->notes = kw->notes ? ev_printf(a,
+                                          "%s. Note: the names match, but the authority key "
+                                          "identifier of %s (%s) is not the subject key "
+                                          "identifier of %s %s (%s): a different key under the "
+                                          "same name, e.g. a re-issued CA; a verifier that holds "
+                                          "only that certificate cannot verify the signature",
+                                          kw->notes, subj, cert->aki_hex ? cert->aki_hex : "?",
+                                          isub, where, issuer->ski_hex ? issuer->ski_hex : "?")
+                              : NULL;
+        break;
+    case KEY_LINK_UNKNOWN:
+    default:
+        break;
+    }
+}
+
+/* The key identifier evidence along the walk from the leaf to the matched
+ * certificate, then between it and the listed CA's certificate when the
+ * chain or --trust holds one: "" when the identifiers tell nothing. */
+static const char *fit_key_words(struct ev_arena *a, const struct ev_chain *chain,
+                                 const struct ev_cert_request *cr, const struct facts_fit *fit,
+                                 const struct facts_env *env)
+{
+    struct key_words kw = { .confirmed = "", .notes = "" };
+    size_t cur = 0;
+    for (size_t step = 0; cur != fit->cert_index && step < chain->count; step++) {
+        const struct ev_cert *cert = chain->certs[cur];
+        size_t next = issuer_in(chain->certs, chain->count, cert, NULL);
+        if (next == SIZE_MAX) {
+            break;
+        }
+        key_link_add(a, &kw, cert, chain->certs[next], "in the chain");
+        cur = next;
+    }
+    const struct ev_cert *m = chain->certs[fit->cert_index];
+    const struct ev_name *name = &cr->ca_names[fit->name_index];
+    /* the listed CA's own certificate: sent along, or held with --trust */
+    struct ev_cert *const *pools[2] = { chain->certs, env ? env->trust : NULL };
+    size_t counts[2] = { chain->count, env ? env->trust_count : 0 };
+    const char *where[2] = { "in the chain", "given with --trust" };
+    bool found = fit->by_subject;
+    for (size_t p = 0; p < 2 && !found; p++) {
+        for (size_t i = 0; i < counts[p] && !found; i++) {
+            const struct ev_cert *ca = pools[p][i];
+            if (ca && ca != m &&
+                facts_dn_equal(ca->subject_der, ca->subject, name->der, name->text)) {
+                key_link_add(a, &kw, m, ca, where[p]);
+                found = true;
+            }
+        }
+    }
+    if (!kw.confirmed || !kw.notes) {
+        return NULL;
+    }
+    return ev_printf(a, "%s%s%s%s", *kw.confirmed ? ". The key identifiers confirm " : "",
+                     *kw.confirmed ? (strchr(kw.confirmed, ';') ? "each link: " : "the link: ")
+                                   : "",
+                     kw.confirmed, kw.notes);
+}
+
 /* Why the chain fits the CA list (which certificate, which name), or "none". */
 static const char *fit_words(struct ev_arena *a, const struct ev_chain *chain,
-                             const struct ev_cert_request *cr)
+                             const struct ev_cert_request *cr, const struct facts_env *env)
 {
     struct facts_fit fit;
     if (!facts_chain_fit(chain, cr, &fit)) {
@@ -863,11 +962,15 @@ static const char *fit_words(struct ev_arena *a, const struct ev_chain *chain,
             : ev_printf(a, "%s was issued by %s, which the server lists as CA name #%zu",
                         m->subject ? m->subject : "?", m->issuer ? m->issuer : "?",
                         fit.name_index + 1);
-    if (!how || fit.cert_index == 0) {
-        return how;
+    const char *keys = fit_key_words(a, chain, cr, &fit, env);
+    if (!how || !keys) {
+        return NULL;
     }
-    return ev_printf(a, "the leaf %s chains up to certificate #%zu of the chain as sent: %s",
-                     leaf->subject ? leaf->subject : "?", fit.cert_index + 1, how);
+    if (fit.cert_index == 0) {
+        return ev_printf(a, "%s%s", how, keys);
+    }
+    return ev_printf(a, "the leaf %s chains up to certificate #%zu of the chain as sent: %s%s",
+                     leaf->subject ? leaf->subject : "?", fit.cert_index + 1, how, keys);
 }
 
 /* ---- verification against --trust (the evidence's ev_verify) --------------- */
@@ -1209,7 +1312,7 @@ enum status facts_compute_env(struct ev_arena *a, const struct ev_connection *c,
     v[FACT_REF_WORD] = rw;
     v[FACT_CA_NAMES_LIST] = ca_names_list(a, cr);
     v[FACT_CLIENT_CERT_WORDS] = check ? check_cert_words(a, c) : client_cert_words(a, c, rw);
-    v[FACT_FIT_WORDS] = fit_words(a, c->client_chain, cr);
+    v[FACT_FIT_WORDS] = fit_words(a, c->client_chain, cr, env);
     v[FACT_CLIENT_CHAIN_WORDS] = chain_words(a, c->client_chain);
     v[FACT_CLIENT_LEAF_SUBJECT] = cl && cl->subject ? cl->subject : "none";
     v[FACT_CLIENT_LEAF_ISSUER] = cl && cl->issuer ? cl->issuer : "none";

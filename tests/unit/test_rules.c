@@ -1055,6 +1055,47 @@ static void test_alert_paths(void)
     }
 }
 
+/* AKI/SKI as supporting evidence of the fit (RFC 5280 4.2.1.1/4.2.1.2):
+ * confirmed links are named; the same name with another key is a note. */
+static void test_key_identifiers(void)
+{
+    static const uint8_t k1[] = { 0x01, 0x02 }, k2[] = { 0xaa, 0xbb }, k3[] = { 0x0c };
+    struct ev_cert *leaf = cert("CN=leaf,O=X", "CN=Sub CA,O=X");
+    struct ev_cert *sub = ca_cert("CN=Sub CA,O=X", "CN=Root CA,O=X");
+    struct ev_cert *root = ca_cert("CN=Root CA,O=X", "CN=Root CA,O=X");
+    leaf->aki = (struct bytes){ k1, sizeof k1 };
+    sub->ski = (struct bytes){ k1, sizeof k1 };
+    sub->aki = (struct bytes){ k2, sizeof k2 };
+    sub->aki_hex = "aabb";
+    root->ski = (struct bytes){ k3, sizeof k3 }; /* a re-issued root: another key */
+    root->ski_hex = "0c";
+    static const char *const root_name[] = { "CN=Root CA,O=X" };
+    struct ev_cert *const three[] = { leaf, sub, root };
+
+    struct ev_connection *c = tls12();
+    cert_request(c, 1, root_name);
+    c->client_cert = EV_CC_SENT;
+    c->client_chain = chain_of(3, three, 5);
+    struct fact_table t;
+    CHECK_INT(facts_compute(&ev.arena, c, &t), ST_OK, "key ids");
+    const char *w = t.val[FACT_FIT_WORDS];
+    CHECK(strstr(w, "The key identifiers confirm the link: CN=leaf,O=X to CN=Sub CA,O=X (in "
+                    "the chain)"),
+          "key ids: confirmed link");
+    CHECK(strstr(w, "Note: the names match, but the authority key identifier of CN=Sub CA,O=X "
+                    "(aabb) is not the subject key identifier of CN=Root CA,O=X in the chain "
+                    "(0c): a different key under the same name"),
+          "key ids: re-issued CA");
+    if (!strstr(w, "(0c): a different key")) {
+        fprintf(stderr, "  fit_words: %s\n", w);
+    }
+
+    /* without identifiers nothing is claimed */
+    leaf->aki = sub->ski = sub->aki = root->ski = (struct bytes){ 0 };
+    CHECK_INT(facts_compute(&ev.arena, c, &t), ST_OK, "no key ids");
+    CHECK(!strstr(t.val[FACT_FIT_WORDS], "key identifier"), "no key ids: no claim");
+}
+
 int main(void)
 {
     ev_init(&ev);
@@ -1067,6 +1108,7 @@ int main(void)
     }
     test_cases();
     test_alert_paths();
+    test_key_identifiers();
     test_trace_no_fitting_ca();
     test_ca_names_list();
     test_matchers();
