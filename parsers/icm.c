@@ -114,7 +114,8 @@ static const char *const pattern_src[PAT_COUNT] = {
     [PAT_TREE] = "^(Subject|Issuer|Serial Number|Status|SignerStatus):\\s*(.*?)\\s*$",
     [PAT_DUMP] = "^(in|out|in/out): (\\w+) = (.*?)\\s*$",
     [PAT_PHRASE] = "(Peer not trusted|client did not sen[dt] any cert|intermediary is NOT trusted|"
-                   "no trust relationship to intermediary|Failed to verify peer certificate)",
+                   "no trust relationship to intermediary|Failed to verify peer certificate|"
+                   "remove SSL header fields)",
     /* The SSL initialisation block (format 3): payloads "= <text>"; copies
      * may lose the "= " or collapse blanks. */
     [PAT_INIT_FRAME] = "^={5,}\\s*$",
@@ -180,8 +181,8 @@ static const struct prefilter prefilter[PAT_COUNT] = {
     [PAT_DUMP] = { PRE_START, { "in: ", "out: ", "in/out: " } },
     [PAT_PHRASE] = { PRE_HAS,
                      { "Peer not trusted", "client did not sen", "intermediary is NOT trusted",
-                       "no trust relationship to intermediary",
-                       "Failed to verify peer certificate" } },
+                       "no trust relationship to intermediary", "Failed to verify peer certificate",
+                       "remove SSL header fields" } },
     [PAT_INIT_FRAME] = { PRE_START, { "=====" } },
     [PAT_INIT_START] = { PRE_HAS, { "SSL Initiali" } },
     [PAT_INIT_LIB] = { PRE_HAS, { "resulting Filename" } },
@@ -2049,6 +2050,14 @@ static enum status classify(struct icm_parser *p, struct icm_thread *t, struct b
         }
         if (view_has(phrase, "client did not")) {
             d->peer_no_cert = true;
+        }
+        /* The HTTP handler drops the forwarded client certificate (format
+         * 10.8); "client did not sent any cert" alone is the no-certificate
+         * case the sentence after it confirms. */
+        if ((view_has(phrase, "intermediary") || view_has(phrase, "remove SSL header")) &&
+            d->conn->intermediary == EV_INTERMEDIARY_NOT_STATED) {
+            d->conn->intermediary = EV_INTERMEDIARY_UNTRUSTED;
+            d->conn->intermediary_ref = no;
         }
         return statement(p, d, pl);
     }

@@ -422,6 +422,17 @@ static const char *trace_ssl_init(const struct ev_connection *c)
     }
 }
 
+/* What a server-side trace says of the intermediary that forwarded SSL
+ * header fields (icm-trace-format.md 10.8): untrusted, not_stated; n/a for
+ * captures and check. */
+static const char *trace_intermediary(const struct ev_connection *c)
+{
+    if (c->source.kind != EV_SRC_ICM) {
+        return "n/a";
+    }
+    return c->intermediary == EV_INTERMEDIARY_UNTRUSTED ? "untrusted" : "not_stated";
+}
+
 static const char *missing_client_auth(const struct ev_cert *leaf)
 {
     if (!leaf) {
@@ -1290,6 +1301,7 @@ enum status facts_compute_env(struct ev_arena *a, const struct ev_connection *c,
     v[FACT_TRACE_NOT_TLS] = yn(c->not_tls);
     v[FACT_TRACE_DETAIL] = trace_detail(c);
     v[FACT_TRACE_SSL_INIT] = trace_ssl_init(c);
+    v[FACT_TRACE_INTERMEDIARY] = trace_intermediary(c);
     v[FACT_TRACE_NO_CLIENT_CERT] =
         yn(statement_has(c, "<no cert>") || statement_has(c, "did not sent any cert") ||
            statement_has(c, "did not send any cert"));
@@ -1308,6 +1320,7 @@ enum status facts_compute_env(struct ev_arena *a, const struct ev_connection *c,
     v[FACT_REF_CLOSE] = ref_str(a, c->close_ref);
     v[FACT_REF_SOURCE] = ref_str(a, trace ? c->source.first : 0);
     v[FACT_REF_SSL_INIT] = ref_str(a, trace ? c->ssl_init_ref : 0);
+    v[FACT_REF_INTERMEDIARY] = ref_str(a, trace ? c->intermediary_ref : 0);
 
     v[FACT_REF_WORD] = rw;
     v[FACT_CA_NAMES_LIST] = ca_names_list(a, cr);

@@ -47,6 +47,7 @@
     X(FACT_TRACE_CHAIN_INCOMPLETE, "trace_chain_incomplete")       \
     X(FACT_TRACE_DETAIL, "trace_detail")                           \
     X(FACT_TRACE_SSL_INIT, "trace_ssl_init")                       \
+    X(FACT_TRACE_INTERMEDIARY, "trace_intermediary")               \
     X(FACT_CHAIN_INCOMPLETE, "chain_incomplete")                   \
     X(FACT_CHAIN_INCOMPLETE_SIDE, "chain_incomplete_side")         \
     X(FACT_SERVER_CHAIN_VERIFY, "server_chain_verify")             \
@@ -60,6 +61,7 @@
     X(FACT_REF_ALERT, "ref_alert")                                 \
     X(FACT_REF_CLOSE, "ref_close")                                 \
     X(FACT_REF_SSL_INIT, "ref_ssl_init")                           \
+    X(FACT_REF_INTERMEDIARY, "ref_intermediary")                   \
     X(FACT_REF_SOURCE, "ref_source")                               \
     /* text for explanations */                                    \
     X(FACT_REF_WORD, "ref_word")                                   \
