@@ -18,7 +18,6 @@
  * deterministic with --deterministic: no version, no generation time.
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,33 +33,6 @@
 #define LADDER_TEXT_MAX 64
 /* Steps drawn per ladder; a renegotiating connection could have many. */
 #define LADDER_MAX_STEPS 300
-
-struct html {
-    FILE *f;
-    bool failed;
-};
-
-static void h_printf(struct html *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void h_printf(struct html *h, const char *fmt, ...)
-{
-    if (h->failed) {
-        return;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    if (vfprintf(h->f, fmt, ap) < 0) {
-        h->failed = true;
-    }
-    va_end(ap);
-}
-
-static void h_put(struct html *h, const char *s)
-{
-    if (!h->failed && fputs(s, h->f) == EOF) {
-        h->failed = true;
-    }
-}
 
 /* ---- escaping untrusted text --------------------------------------------- */
 
@@ -88,7 +60,7 @@ static const char *html_entity(unsigned char c)
  * kept (the element shows it with white-space: pre-line); otherwise it is
  * shown as \x0A like any control character.
  */
-static void h_text_opt(struct html *h, const char *s, size_t max, bool lines)
+static void h_text_opt(struct report_out *h, const char *s, size_t max, bool lines)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "(none)");
     size_t n = strlen((const char *)p);
@@ -97,24 +69,24 @@ static void h_text_opt(struct html *h, const char *s, size_t max, bool lines)
 
     for (size_t i = 0; i < n && !h->failed; chars++) {
         if (max > 0 && chars == max) {
-            h_put(h, "\xe2\x80\xa6");
+            report_out_put(h, "\xe2\x80\xa6");
             return;
         }
         const char *ent = html_entity(p[i]);
         if (ent) {
-            h_put(h, ent);
+            report_out_put(h, ent);
             i++;
         } else if (p[i] == '\n' && lines) {
-            h_put(h, "\n");
+            report_out_put(h, "\n");
             i++;
         } else {
             i += report_safe_char(p + i, n - i, buf, sizeof buf);
-            h_put(h, buf);
+            report_out_put(h, buf);
         }
     }
 }
 
-static void h_text(struct html *h, const char *s)
+static void h_text(struct report_out *h, const char *s)
 {
     h_text_opt(h, s, 0, false);
 }
@@ -181,80 +153,85 @@ static const char STYLE_CSS[] =
     "details::details-content{content-visibility:visible;display:block}"
     "details>summary{list-style:none}svg.ladder{max-width:100%}}\n";
 
-static void print_head(struct html *h, const struct report_options *o)
+static void print_head(struct report_out *h, const struct report_options *o)
 {
-    h_put(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    report_out_put(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     /* No scripts and no fetches, stated to the browser as well. */
-    h_put(h, "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-             "style-src 'unsafe-inline'; img-src data:\">\n");
-    h_put(h, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    h_put(h, "<meta name=\"generator\" content=\"tlsdiag ");
+    report_out_put(h, "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+                      "style-src 'unsafe-inline'; img-src data:\">\n");
+    report_out_put(h, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    report_out_put(h, "<meta name=\"generator\" content=\"tlsdiag ");
     h_text(h, report_version(o));
-    h_put(h, "\">\n<title>tlsdiag - TLS handshake report</title>\n<style>\n");
-    h_put(h, STYLE_CSS);
-    h_put(h, "</style>\n</head>\n<body>\n<main>\n");
+    report_out_put(h, "\">\n<title>tlsdiag - TLS handshake report</title>\n<style>\n");
+    report_out_put(h, STYLE_CSS);
+    report_out_put(h, "</style>\n</head>\n<body>\n<main>\n");
 }
 
-static void print_input(struct html *h, const struct ev_input *in)
+static void print_input(struct report_out *h, const struct ev_input *in)
 {
-    h_put(h, "<li><code>");
+    report_out_put(h, "<li><code>");
     h_text(h, in->path);
-    h_printf(h, "</code> (%s", report_input_kind_name(in->kind));
+    report_out_printf(h, "</code> (%s", report_input_kind_name(in->kind));
     if (in->kind == EV_IN_ICM) {
-        h_printf(h, ", %" PRIu64 " %s", in->units, report_plural(in->units, "line", "lines"));
+        report_out_printf(h, ", %" PRIu64 " %s", in->units,
+                          report_plural(in->units, "line", "lines"));
     } else if (in->kind != EV_IN_CERT && in->kind != EV_IN_PROBE) {
-        h_printf(h, ", %" PRIu64 " %s", in->units, report_plural(in->units, "packet", "packets"));
+        report_out_printf(h, ", %" PRIu64 " %s", in->units,
+                          report_plural(in->units, "packet", "packets"));
     }
-    h_put(h, ")");
+    report_out_put(h, ")");
     if (in->truncated) {
-        h_put(h, " <span class=\"badge b-warning\">TRUNCATED</span>");
+        report_out_put(h, " <span class=\"badge b-warning\">TRUNCATED</span>");
     }
     if (in->error) {
-        h_put(h, "; error");
+        report_out_put(h, "; error");
         if (in->error_ref) {
-            h_printf(h, " at %s %" PRIu64, in->kind == EV_IN_ICM ? "line" : "frame", in->error_ref);
+            report_out_printf(h, " at %s %" PRIu64, in->kind == EV_IN_ICM ? "line" : "frame",
+                              in->error_ref);
         }
-        h_put(h, ": ");
+        report_out_put(h, ": ");
         h_text(h, in->error);
     }
     if (in->kind == EV_IN_ICM && in->crypto_lib_version) {
-        h_put(h, "; CommonCryptoLib ");
+        report_out_put(h, "; CommonCryptoLib ");
         h_text(h, in->crypto_lib_version);
     }
     if (in->kind == EV_IN_ICM && in->header_seen) {
-        h_printf(h, "; trace level %d", in->trace_level);
+        report_out_printf(h, "; trace level %d", in->trace_level);
     }
-    h_put(h, "</li>\n");
+    report_out_put(h, "</li>\n");
 }
 
-static void print_header(struct html *h, const struct evidence *ev, const struct report_options *o)
+static void print_header(struct report_out *h, const struct evidence *ev,
+                         const struct report_options *o)
 {
-    h_put(h, "<header>\n<h1>tlsdiag &#8212; TLS handshake report</h1>\n");
+    report_out_put(h, "<header>\n<h1>tlsdiag &#8212; TLS handshake report</h1>\n");
     if (!(o && o->deterministic)) {
         char when[REPORT_TIME_LEN];
         struct ev_time now = { .sec = (int64_t)time(NULL) };
-        h_put(h, "<p class=\"meta\">tlsdiag ");
+        report_out_put(h, "<p class=\"meta\">tlsdiag ");
         h_text(h, report_version(o));
         if (report_time_iso(&now, when, sizeof when)) {
-            h_printf(h, ", report written %s", when);
+            report_out_printf(h, ", report written %s", when);
         }
-        h_put(h, "</p>\n");
+        report_out_put(h, "</p>\n");
     }
     if (ev->redacted) {
-        h_put(h, "<p class=\"redacted\">Redacted: yes (addresses, host names, serials and "
-                 "non-public certificate names are pseudonyms)</p>\n");
+        report_out_put(h, "<p class=\"redacted\">Redacted: yes (addresses, host names, serials and "
+                          "non-public certificate names are pseudonyms)</p>\n");
     }
-    h_put(h, "<p class=\"meta\">Inputs:</p>\n<ul class=\"plain\">\n");
+    report_out_put(h, "<p class=\"meta\">Inputs:</p>\n<ul class=\"plain\">\n");
     for (size_t i = 0; ev->inputs && i < ev->input_count; i++) {
         print_input(h, &ev->inputs[i]);
     }
-    h_put(h, "</ul>\n</header>\n");
+    report_out_put(h, "</ul>\n</header>\n");
 }
 
 /* ---- the answer ---------------------------------------------------------- */
 
-static void print_answer(struct html *h, const struct evidence *ev, const struct report_counts *n,
-                         const struct report_rule_count *rules, size_t rule_count)
+static void print_answer(struct report_out *h, const struct evidence *ev,
+                         const struct report_counts *n, const struct report_rule_count *rules,
+                         size_t rule_count)
 {
     bool traces = report_traces_only(ev);
     const char *what =
@@ -262,37 +239,39 @@ static void print_answer(struct html *h, const struct evidence *ev, const struct
                : report_plural(n->handshakes, "handshake", "handshakes");
     const char *cls = n->failed ? " bad" : n->incomplete ? " partial" : "";
 
-    h_printf(h, "<section class=\"answer%s\" id=\"summary\">\n<p class=\"big\">", cls);
+    report_out_printf(h, "<section class=\"answer%s\" id=\"summary\">\n<p class=\"big\">", cls);
     if (n->handshakes == 0) {
-        h_put(h, traces ? "No TLS connection attempt found in the input."
-                        : "No TLS handshake found in the input.");
+        report_out_put(h, traces ? "No TLS connection attempt found in the input."
+                                 : "No TLS handshake found in the input.");
     } else if (n->failed == 0) {
-        h_printf(h, "No %s failed", traces ? "connection attempt" : "handshake");
-        h_printf(h, n->incomplete ? "; %zu incomplete" : " (%zu established)",
-                 n->incomplete ? n->incomplete : n->established);
+        report_out_printf(h, "No %s failed", traces ? "connection attempt" : "handshake");
+        report_out_printf(h, n->incomplete ? "; %zu incomplete" : " (%zu established)",
+                          n->incomplete ? n->incomplete : n->established);
     } else {
-        h_printf(h, "%zu of %zu %s failed", n->failed, n->handshakes, what);
+        report_out_printf(h, "%zu of %zu %s failed", n->failed, n->handshakes, what);
         for (size_t i = 0; i < rule_count; i++) {
-            h_printf(h, "%s%zu &#215; <span class=\"rule\">", i == 0 ? "; " : ", ", rules[i].count);
+            report_out_printf(h, "%s%zu &#215; <span class=\"rule\">", i == 0 ? "; " : ", ",
+                              rules[i].count);
             h_text(h, rules[i].rule);
-            h_put(h, "</span>");
+            report_out_put(h, "</span>");
         }
         if (n->incomplete) {
-            h_printf(h, "; %zu incomplete", n->incomplete);
+            report_out_printf(h, "; %zu incomplete", n->incomplete);
         }
     }
-    h_put(h, "</p>\n<p class=\"counts\">");
+    report_out_put(h, "</p>\n<p class=\"counts\">");
     if (!traces && n->handshakes > 0) {
-        h_printf(h, "%zu %s in %zu TCP %s &#183; ", n->handshakes,
-                 report_plural(n->handshakes, "handshake", "handshakes"), n->tcp_connections,
-                 report_plural(n->tcp_connections, "connection", "connections"));
+        report_out_printf(h, "%zu %s in %zu TCP %s &#183; ", n->handshakes,
+                          report_plural(n->handshakes, "handshake", "handshakes"),
+                          n->tcp_connections,
+                          report_plural(n->tcp_connections, "connection", "connections"));
     }
-    h_printf(h,
-             "%zu established &#183; %zu failed &#183; %zu incomplete &#183; Findings: "
-             "%zu %s, %zu %s, %zu info</p>\n</section>\n",
-             n->established, n->failed, n->incomplete, n->errors,
-             report_plural(n->errors, "error", "errors"), n->warnings,
-             report_plural(n->warnings, "warning", "warnings"), n->infos);
+    report_out_printf(h,
+                      "%zu established &#183; %zu failed &#183; %zu incomplete &#183; Findings: "
+                      "%zu %s, %zu %s, %zu info</p>\n</section>\n",
+                      n->established, n->failed, n->incomplete, n->errors,
+                      report_plural(n->errors, "error", "errors"), n->warnings,
+                      report_plural(n->warnings, "warning", "warnings"), n->infos);
 }
 
 /* ---- small pieces -------------------------------------------------------- */
@@ -302,30 +281,31 @@ static const char *outcome_class(enum ev_outcome o)
     return report_outcome_name(o); /* "failed", "established", "incomplete" */
 }
 
-static void print_outcome_badge(struct html *h, enum ev_outcome o)
+static void print_outcome_badge(struct report_out *h, enum ev_outcome o)
 {
-    h_printf(h, "<span class=\"badge b-%s\">%s</span>", outcome_class(o), report_outcome_word(o));
+    report_out_printf(h, "<span class=\"badge b-%s\">%s</span>", outcome_class(o),
+                      report_outcome_word(o));
 }
 
-static void print_sev_badge(struct html *h, enum severity s)
+static void print_sev_badge(struct report_out *h, enum severity s)
 {
-    h_printf(h, "<span class=\"badge b-%s\">%s</span>", severity_name(s),
-             s == SEV_ERROR     ? "ERROR"
-             : s == SEV_WARNING ? "WARNING"
-                                : "INFO");
+    report_out_printf(h, "<span class=\"badge b-%s\">%s</span>", severity_name(s),
+                      s == SEV_ERROR     ? "ERROR"
+                      : s == SEV_WARNING ? "WARNING"
+                                         : "INFO");
 }
 
 /* "127.0.0.1:37030 &#8594; 127.0.0.1:44302 (localhost)", or the CCL id of a
  * trace that names no address. */
-static void print_peers(struct html *h, const struct ev_connection *c)
+static void print_peers(struct report_out *h, const struct ev_connection *c)
 {
     char cli[REPORT_ENDPOINT_LEN], srv[REPORT_ENDPOINT_LEN];
 
     if (report_from_trace(c) && !report_endpoint_known(&c->client) &&
         !report_endpoint_known(&c->server)) {
-        h_put(h, "ICM trace");
+        report_out_put(h, "ICM trace");
         if (c->source.conn) {
-            h_put(h, ", CCL ");
+            report_out_put(h, ", CCL ");
             h_text(h, c->source.conn);
         }
         return;
@@ -333,26 +313,27 @@ static void print_peers(struct html *h, const struct ev_connection *c)
     report_endpoint_or_unknown(&c->client, cli, sizeof cli);
     report_endpoint_or_unknown(&c->server, srv, sizeof srv);
     h_text(h, cli);
-    h_put(h, " &#8594; ");
+    report_out_put(h, " &#8594; ");
     h_text(h, srv);
     if (c->ch.sni) {
-        h_put(h, " (");
+        report_out_put(h, " (");
         h_text(h, c->ch.sni);
-        h_put(h, ")");
+        report_out_put(h, ")");
     }
 }
 
-static void print_rule_badges(struct html *h, const struct report_flist *l)
+static void print_rule_badges(struct report_out *h, const struct report_flist *l)
 {
     for (size_t k = 0; k < l->count; k++) {
         const struct finding *f = l->items[k];
-        h_printf(h, "%s<code class=\"badge b-%s\">", k ? " " : "", severity_name(f->severity));
+        report_out_printf(h, "%s<code class=\"badge b-%s\">", k ? " " : "",
+                          severity_name(f->severity));
         h_text(h, f->rule);
-        h_put(h, "</code>");
+        report_out_put(h, "</code>");
     }
 }
 
-static void print_overview_table(struct html *h, const struct evidence *ev,
+static void print_overview_table(struct report_out *h, const struct evidence *ev,
                                  const struct report_index *ix)
 {
     char buf[NAME_BUF];
@@ -360,75 +341,78 @@ static void print_overview_table(struct html *h, const struct evidence *ev,
     if (ev->conn_count == 0) {
         return;
     }
-    h_put(h, "<h2>Connections</h2>\n<table class=\"overview\">\n<thead><tr><th>#</th>"
-             "<th>Outcome</th><th>Connection</th><th>Version</th><th>Findings</th></tr></thead>"
-             "\n<tbody>\n");
+    report_out_put(
+        h, "<h2>Connections</h2>\n<table class=\"overview\">\n<thead><tr><th>#</th>"
+           "<th>Outcome</th><th>Connection</th><th>Version</th><th>Findings</th></tr></thead>"
+           "\n<tbody>\n");
     for (size_t i = 0; i < ev->conn_count && !h->failed; i++) {
         const struct ev_connection *c = ev->conns[i];
-        h_printf(h, "<tr><td class=\"num\"><a href=\"#conn-%u\">%u</a></td><td>", c->id, c->id);
+        report_out_printf(h, "<tr><td class=\"num\"><a href=\"#conn-%u\">%u</a></td><td>", c->id,
+                          c->id);
         print_outcome_badge(h, c->outcome);
-        h_put(h, "</td><td>");
+        report_out_put(h, "</td><td>");
         print_peers(h, c);
-        h_put(h, "</td><td>");
+        report_out_put(h, "</td><td>");
         if (c->sh.seen && c->sh.version) {
-            h_put(h, tls_version_str(c->sh.version, buf, sizeof buf));
+            report_out_put(h, tls_version_str(c->sh.version, buf, sizeof buf));
         }
-        h_put(h, "</td><td>");
+        report_out_put(h, "</td><td>");
         print_rule_badges(h, &ix->by_conn[i]);
-        h_put(h, "</td></tr>\n");
+        report_out_put(h, "</td></tr>\n");
     }
-    h_put(h, "</tbody>\n</table>\n");
+    report_out_put(h, "</tbody>\n</table>\n");
 }
 
 /* ---- facts of one connection --------------------------------------------- */
 
-static void fact_open(struct html *h, const char *name)
+static void fact_open(struct report_out *h, const char *name)
 {
-    h_printf(h, "<dt>%s</dt><dd>", name);
+    report_out_printf(h, "<dt>%s</dt><dd>", name);
 }
 
 /* One fact of untrusted text; nothing when absent. */
-static void print_fact(struct html *h, const char *name, const char *value)
+static void print_fact(struct report_out *h, const char *name, const char *value)
 {
     if (!value) {
         return;
     }
     fact_open(h, name);
     h_text(h, value);
-    h_put(h, "</dd>\n");
+    report_out_put(h, "</dd>\n");
 }
 
-static void print_source(struct html *h, const struct ev_connection *c)
+static void print_source(struct report_out *h, const struct ev_connection *c)
 {
     char span[80];
 
     fact_open(h, "Source");
-    h_put(h, "<code>");
+    report_out_put(h, "<code>");
     h_text(h, c->source.path);
-    h_put(h, "</code>");
+    report_out_put(h, "</code>");
     report_source_span(c, span, sizeof span);
-    h_put(h, span[0] ? ", " : "");
-    h_put(h, span);
+    report_out_put(h, span[0] ? ", " : "");
+    report_out_put(h, span);
     if (!report_from_trace(c)) {
-        h_printf(h, " (TCP stream %u)", c->stream);
+        report_out_printf(h, " (TCP stream %u)", c->stream);
     }
     /* A trace's thread and CCL id are what its reader greps for. */
     const char *ids[][2] = { { ", thread ", c->source.thread }, { ", CCL ", c->source.conn } };
     for (size_t i = 0; report_from_trace(c) && i < 2; i++) {
         if (ids[i][1]) {
-            h_put(h, ids[i][0]);
+            report_out_put(h, ids[i][0]);
             h_text(h, ids[i][1]);
         }
     }
     if (c->has_also) {
-        h_put(h, "<br>ICM trace <code>");
+        report_out_put(h, "<br>ICM trace <code>");
         h_text(h, c->also.path);
-        h_printf(h, "</code>, lines %" PRIu64 "&#8211;%" PRIu64, c->also.first, c->also.last);
+        report_out_printf(h, "</code>, lines %" PRIu64 "&#8211;%" PRIu64, c->also.first,
+                          c->also.last);
     }
-    h_put(h, "</dd>\n");
+    report_out_put(h, "</dd>\n");
 }
 
-static void print_role(struct html *h, const struct ev_connection *c)
+static void print_role(struct report_out *h, const struct ev_connection *c)
 {
     if (report_from_trace(c) || c->has_also) {
         print_fact(h, "ICM role", report_icm_role(c));
@@ -437,43 +421,43 @@ static void print_role(struct html *h, const struct ev_connection *c)
     }
 }
 
-static void print_sap_error(struct html *h, const struct ev_connection *c)
+static void print_sap_error(struct report_out *h, const struct ev_connection *c)
 {
     if (!c->error_name) {
         print_fact(h, "Error", c->error_text);
         return;
     }
     fact_open(h, "SAP error");
-    h_put(h, "<code>");
+    report_out_put(h, "<code>");
     h_text(h, c->error_name);
-    h_put(h, "</code>");
+    report_out_put(h, "</code>");
     if (c->error_code != 0) {
-        h_printf(h, " (%d)", c->error_code);
+        report_out_printf(h, " (%d)", c->error_code);
     }
     if (c->error_text) {
-        h_put(h, " &#8212; ");
+        report_out_put(h, " &#8212; ");
         h_text(h, c->error_text);
     }
-    h_put(h, "</dd>\n");
+    report_out_put(h, "</dd>\n");
 }
 
-static void print_outcome_fact(struct html *h, const struct ev_connection *c)
+static void print_outcome_fact(struct report_out *h, const struct ev_connection *c)
 {
     bool trace = report_from_trace(c);
 
     fact_open(h, "Outcome");
     print_outcome_badge(h, c->outcome);
     if (trace && c->not_tls) {
-        h_put(h, " the connection never reached TLS: no TLS handshake took place");
+        report_out_put(h, " the connection never reached TLS: no TLS handshake took place");
     }
     if (c->outcome_detail && !(trace && report_detail_restates_error(c))) {
-        h_put(h, " ");
+        report_out_put(h, " ");
         h_text(h, c->outcome_detail);
     }
-    h_put(h, "</dd>\n");
+    report_out_put(h, "</dd>\n");
 }
 
-static void print_tls_facts(struct html *h, const struct ev_connection *c)
+static void print_tls_facts(struct report_out *h, const struct ev_connection *c)
 {
     char buf[NAME_BUF];
 
@@ -484,22 +468,22 @@ static void print_tls_facts(struct html *h, const struct ev_connection *c)
     }
     if (c->sh.seen && c->sh.version != 0) {
         fact_open(h, "Version");
-        h_put(h, tls_version_str(c->sh.version, buf, sizeof buf));
-        h_put(h, c->sh.hrr ? " (after a HelloRetryRequest)</dd>\n" : "</dd>\n");
+        report_out_put(h, tls_version_str(c->sh.version, buf, sizeof buf));
+        report_out_put(h, c->sh.hrr ? " (after a HelloRetryRequest)</dd>\n" : "</dd>\n");
     }
     if (c->sh.seen && c->sh.suite != 0) {
         fact_open(h, "Cipher suite");
-        h_put(h, tls_cipher_suite_str(c->sh.suite, buf, sizeof buf));
-        h_put(h, "</dd>\n");
+        report_out_put(h, tls_cipher_suite_str(c->sh.suite, buf, sizeof buf));
+        report_out_put(h, "</dd>\n");
     }
 }
 
-static void print_facts(struct html *h, const struct ev_connection *c)
+static void print_facts(struct report_out *h, const struct ev_connection *c)
 {
     char t1[REPORT_TIME_LEN], t2[REPORT_TIME_LEN];
     bool stated = report_from_trace(c) || c->has_also;
 
-    h_put(h, "<dl class=\"facts\">\n");
+    report_out_put(h, "<dl class=\"facts\">\n");
     print_outcome_fact(h, c);
     if (stated) {
         print_sap_error(h, c);
@@ -509,22 +493,22 @@ static void print_facts(struct html *h, const struct ev_connection *c)
     print_role(h, c);
     if (report_time_iso(&c->first_ts, t1, sizeof t1)) {
         fact_open(h, "Time");
-        h_put(h, t1);
+        report_out_put(h, t1);
         if (report_time_iso(&c->last_ts, t2, sizeof t2) && strcmp(t1, t2) != 0) {
-            h_printf(h, " to %s", t2);
+            report_out_printf(h, " to %s", t2);
         }
-        h_put(h, "</dd>\n");
+        report_out_put(h, "</dd>\n");
     }
     if (stated) {
         print_fact(h, "Target host name", c->target_host);
         print_fact(h, "PSE / SSL identity", c->identity);
     }
     print_tls_facts(h, c);
-    h_put(h, "</dl>\n");
+    report_out_put(h, "</dl>\n");
 }
 
 /* The trace's own sentences, verbatim (the error text is shown above already). */
-static void print_statements(struct html *h, const struct ev_connection *c)
+static void print_statements(struct report_out *h, const struct ev_connection *c)
 {
     bool any = false;
 
@@ -533,74 +517,75 @@ static void print_statements(struct html *h, const struct ev_connection *c)
         if (!st || (c->error_text && strcmp(st, c->error_text) == 0)) {
             continue;
         }
-        h_put(h, any ? "" : "<h4>The trace says</h4>\n<ul class=\"plain\">\n");
+        report_out_put(h, any ? "" : "<h4>The trace says</h4>\n<ul class=\"plain\">\n");
         any = true;
-        h_put(h, "<li class=\"stated mono\">");
+        report_out_put(h, "<li class=\"stated mono\">");
         h_text_opt(h, st, 0, true);
-        h_put(h, "</li>\n");
+        report_out_put(h, "</li>\n");
     }
-    h_put(h, any ? "</ul>\n" : "");
+    report_out_put(h, any ? "</ul>\n" : "");
 }
 
 /* ---- findings ------------------------------------------------------------ */
 
-static void print_refs(struct html *h, const struct finding *f, const char *refword)
+static void print_refs(struct report_out *h, const struct finding *f, const char *refword)
 {
     if (f->evidence_count == 0 || !f->evidence) {
         return;
     }
-    h_printf(h, "<p><span class=\"lbl\">Evidence:</span> %s%s ", refword,
-             f->evidence_count == 1 ? "" : "s");
+    report_out_printf(h, "<p><span class=\"lbl\">Evidence:</span> %s%s ", refword,
+                      f->evidence_count == 1 ? "" : "s");
     for (size_t i = 0; i < f->evidence_count; i++) {
-        h_printf(h, "%s%" PRIu64, i ? ", " : "", f->evidence[i]);
+        report_out_printf(h, "%s%" PRIu64, i ? ", " : "", f->evidence[i]);
     }
-    h_put(h, "</p>\n");
+    report_out_put(h, "</p>\n");
 }
 
-static void print_finding(struct html *h, const struct finding *f, const char *refword)
+static void print_finding(struct report_out *h, const struct finding *f, const char *refword)
 {
-    h_printf(h, "<article class=\"finding s-%s\" data-rule=\"", severity_name(f->severity));
+    report_out_printf(h, "<article class=\"finding s-%s\" data-rule=\"",
+                      severity_name(f->severity));
     h_text(h, f->rule);
-    h_put(h, "\">\n<h5>");
+    report_out_put(h, "\">\n<h5>");
     print_sev_badge(h, f->severity);
-    h_put(h, " ");
+    report_out_put(h, " ");
     h_text(h, f->title ? f->title : f->rule);
-    h_put(h, " <code class=\"rule-id\">");
+    report_out_put(h, " <code class=\"rule-id\">");
     h_text(h, f->rule);
-    h_put(h, "</code></h5>\n");
+    report_out_put(h, "</code></h5>\n");
     if (f->explanation) {
-        h_put(h, "<p class=\"expl\">");
+        report_out_put(h, "<p class=\"expl\">");
         h_text_opt(h, f->explanation, 0, true);
-        h_put(h, "</p>\n");
+        report_out_put(h, "</p>\n");
     }
     if (f->remediation_count > 0 && f->remediation) {
-        h_put(h, "<p class=\"lbl\">What to do:</p>\n<ol>\n");
+        report_out_put(h, "<p class=\"lbl\">What to do:</p>\n<ol>\n");
         for (size_t i = 0; i < f->remediation_count; i++) {
-            h_put(h, "<li class=\"expl\">");
+            report_out_put(h, "<li class=\"expl\">");
             h_text_opt(h, f->remediation[i] ? f->remediation[i] : "", 0, true);
-            h_put(h, "</li>\n");
+            report_out_put(h, "</li>\n");
         }
-        h_put(h, "</ol>\n");
+        report_out_put(h, "</ol>\n");
     }
     print_refs(h, f, refword);
     if (f->reference_count > 0 && f->references) {
-        h_put(h, "<p><span class=\"lbl\">References:</span> ");
+        report_out_put(h, "<p><span class=\"lbl\">References:</span> ");
         for (size_t i = 0; i < f->reference_count; i++) {
-            h_put(h, i ? "; " : "");
+            report_out_put(h, i ? "; " : "");
             h_text(h, f->references[i]);
         }
-        h_put(h, "</p>\n");
+        report_out_put(h, "</p>\n");
     }
-    h_put(h, "</article>\n");
+    report_out_put(h, "</article>\n");
 }
 
-static void print_findings(struct html *h, const struct report_flist *l, const char *heading,
+static void print_findings(struct report_out *h, const struct report_flist *l, const char *heading,
                            const char *refword)
 {
     if (l->count == 0) {
         return;
     }
-    h_printf(h, "%s (%zu)</h4>\n", heading, l->count);
+    report_out_printf(h, "%s (%zu)</h4>\n", heading, l->count);
     for (size_t i = 0; i < l->count && !h->failed; i++) {
         print_finding(h, l->items[i], refword);
     }
@@ -875,7 +860,7 @@ static int lane_x(enum ev_dir d)
     return d == EV_FROM_SERVER ? LD_SERVER_X : LD_CLIENT_X;
 }
 
-static void draw_lifeline_head(struct html *h, const struct ev_connection *c, enum ev_dir d)
+static void draw_lifeline_head(struct report_out *h, const struct ev_connection *c, enum ev_dir d)
 {
     char ep[REPORT_ENDPOINT_LEN];
     const struct ev_endpoint *e = d == EV_FROM_SERVER ? &c->server : &c->client;
@@ -886,30 +871,32 @@ static void draw_lifeline_head(struct html *h, const struct ev_connection *c, en
     if (stated && c->local_side != EV_SIDE_UNKNOWN) {
         role = (c->local_side == EV_SIDE_CLIENT) == (d == EV_FROM_CLIENT) ? " (ICM)" : " (peer)";
     }
-    h_printf(h,
-             "<rect x=\"%d\" y=\"6\" width=\"240\" height=\"50\" rx=\"8\" fill=\"#eef4ff\" "
-             "stroke=\"#84adff\"/>\n<text x=\"%d\" y=\"27\" text-anchor=\"middle\" "
-             "font-size=\"15\" font-weight=\"700\" fill=\"#1d2939\">%s%s%s</text>\n",
-             x - 120, x, d == EV_FROM_SERVER ? "Server" : "Client", role,
-             c->roles_guessed ? " (guessed)" : "");
+    report_out_printf(
+        h,
+        "<rect x=\"%d\" y=\"6\" width=\"240\" height=\"50\" rx=\"8\" fill=\"#eef4ff\" "
+        "stroke=\"#84adff\"/>\n<text x=\"%d\" y=\"27\" text-anchor=\"middle\" "
+        "font-size=\"15\" font-weight=\"700\" fill=\"#1d2939\">%s%s%s</text>\n",
+        x - 120, x, d == EV_FROM_SERVER ? "Server" : "Client", role,
+        c->roles_guessed ? " (guessed)" : "");
     report_endpoint_or_unknown(e, ep, sizeof ep);
-    h_printf(h,
-             "<text x=\"%d\" y=\"46\" text-anchor=\"middle\" font-size=\"13\" "
-             "fill=\"#475467\" class=\"addr\">",
-             x);
+    report_out_printf(h,
+                      "<text x=\"%d\" y=\"46\" text-anchor=\"middle\" font-size=\"13\" "
+                      "fill=\"#475467\" class=\"addr\">",
+                      x);
     h_text_opt(h, report_endpoint_known(e) ? ep : "address not in the input", LADDER_TEXT_MAX,
                false);
-    h_put(h, "</text>\n");
+    report_out_put(h, "</text>\n");
 }
 
 /* "ClientHello (frame 4)", "Certificate (frames 5-6)". */
-static void draw_label(struct html *h, const struct step *s)
+static void draw_label(struct report_out *h, const struct step *s)
 {
     h_text_opt(h, s->text, LADDER_TEXT_MAX, false);
     if (s->ref_first && s->ref_first != s->ref) {
-        h_printf(h, " (%ss %" PRIu64 "&#8211;%" PRIu64 ")", s->refword, s->ref_first, s->ref);
+        report_out_printf(h, " (%ss %" PRIu64 "&#8211;%" PRIu64 ")", s->refword, s->ref_first,
+                          s->ref);
     } else if (s->ref) {
-        h_printf(h, " (%s %" PRIu64 ")", s->refword, s->ref);
+        report_out_printf(h, " (%s %" PRIu64 ")", s->refword, s->ref);
     }
 }
 
@@ -924,48 +911,52 @@ static const char *step_colour(const struct step *s)
     return s->dashed ? "#667085" : "#344054";
 }
 
-static void draw_arrow(struct html *h, const struct step *s, int y)
+static void draw_arrow(struct report_out *h, const struct step *s, int y)
 {
     int x1 = lane_x(s->from),
         x2 = lane_x(s->from == EV_FROM_CLIENT ? EV_FROM_SERVER : EV_FROM_CLIENT);
     int dir = x2 > x1 ? 1 : -1;
     const char *col = step_colour(s);
 
-    h_printf(h,
-             "<g class=\"arrow%s\"><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
-             "stroke-width=\"%s\"%s/>\n",
-             s->fatal ? " fatal" : "", x1 + dir * 2, y, x2 - dir * 10, y, col,
-             s->fatal ? "2.5" : "1.6", s->dashed ? " stroke-dasharray=\"6 4\"" : "");
-    h_printf(h, "<polygon points=\"%d,%d %d,%d %d,%d\" fill=\"%s\"/>\n", x2 - dir, y, x2 - dir * 12,
-             y - 5, x2 - dir * 12, y + 5, col);
-    h_printf(h, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"13.5\" fill=\"%s\"%s>",
-             LD_MID_X, y - 7,
-             s->fatal  ? "#b42318"
-             : s->warn ? "#93370d"
-                       : "#1d2939",
-             s->fatal || s->warn || s->kind == STEP_ALERT ? " font-weight=\"700\"" : "");
+    report_out_printf(
+        h,
+        "<g class=\"arrow%s\"><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
+        "stroke-width=\"%s\"%s/>\n",
+        s->fatal ? " fatal" : "", x1 + dir * 2, y, x2 - dir * 10, y, col, s->fatal ? "2.5" : "1.6",
+        s->dashed ? " stroke-dasharray=\"6 4\"" : "");
+    report_out_printf(h, "<polygon points=\"%d,%d %d,%d %d,%d\" fill=\"%s\"/>\n", x2 - dir, y,
+                      x2 - dir * 12, y - 5, x2 - dir * 12, y + 5, col);
+    report_out_printf(
+        h, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"13.5\" fill=\"%s\"%s>",
+        LD_MID_X, y - 7,
+        s->fatal  ? "#b42318"
+        : s->warn ? "#93370d"
+                  : "#1d2939",
+        s->fatal || s->warn || s->kind == STEP_ALERT ? " font-weight=\"700\"" : "");
     draw_label(h, s);
-    h_put(h, "</text></g>\n");
+    report_out_put(h, "</text></g>\n");
 }
 
 /* A statement of one side: a dot on its lifeline, the text towards the middle. */
-static void draw_note(struct html *h, const struct step *s, int y)
+static void draw_note(struct report_out *h, const struct step *s, int y)
 {
     int x = lane_x(s->from);
     bool left = s->from == EV_FROM_CLIENT;
     const char *col = s->fatal ? "#d92d20" : "#344054";
 
-    h_printf(h, "<g class=\"note\"><circle cx=\"%d\" cy=\"%d\" r=\"6\" fill=\"%s\"/>\n", x, y - 4,
-             col);
-    h_printf(h,
-             "<text x=\"%d\" y=\"%d\" text-anchor=\"%s\" font-size=\"13.5\" font-weight=\"700\" "
-             "fill=\"%s\">",
-             left ? x + 14 : x - 14, y, left ? "start" : "end", s->fatal ? "#b42318" : "#1d2939");
+    report_out_printf(h, "<g class=\"note\"><circle cx=\"%d\" cy=\"%d\" r=\"6\" fill=\"%s\"/>\n", x,
+                      y - 4, col);
+    report_out_printf(
+        h,
+        "<text x=\"%d\" y=\"%d\" text-anchor=\"%s\" font-size=\"13.5\" font-weight=\"700\" "
+        "fill=\"%s\">",
+        left ? x + 14 : x - 14, y, left ? "start" : "end", s->fatal ? "#b42318" : "#1d2939");
     draw_label(h, s);
-    h_put(h, "</text></g>\n");
+    report_out_put(h, "</text></g>\n");
 }
 
-static void draw_time(struct html *h, const struct ev_connection *c, const struct step *s, int y)
+static void draw_time(struct report_out *h, const struct ev_connection *c, const struct step *s,
+                      int y)
 {
     char rel[40];
 
@@ -974,65 +965,68 @@ static void draw_time(struct html *h, const struct ev_connection *c, const struc
         return;
     }
     report_rel_time(&c->first_ts, s->ts, rel, sizeof rel);
-    h_printf(h,
-             "<text x=\"8\" y=\"%d\" font-size=\"12\" fill=\"#667085\" "
-             "font-family=\"ui-monospace,Menlo,Consolas,monospace\">%s s</text>\n",
-             y - 2, rel);
+    report_out_printf(h,
+                      "<text x=\"8\" y=\"%d\" font-size=\"12\" fill=\"#667085\" "
+                      "font-family=\"ui-monospace,Menlo,Consolas,monospace\">%s s</text>\n",
+                      y - 2, rel);
 }
 
 /* The failure marker: a red cross where the failing message arrives and a
  * band under it that says so. */
-static void draw_failure(struct html *h, const struct step *s, int y)
+static void draw_failure(struct report_out *h, const struct step *s, int y)
 {
     int x = s->kind == STEP_NOTE
                 ? lane_x(s->from)
                 : lane_x(s->from == EV_FROM_CLIENT ? EV_FROM_SERVER : EV_FROM_CLIENT);
     int by = y + 12;
 
-    h_printf(h,
-             "<g class=\"fail-marker\"><circle cx=\"%d\" cy=\"%d\" r=\"11\" fill=\"#fff\" "
-             "stroke=\"#d92d20\" stroke-width=\"2.5\"/>\n<path d=\"M%d %dl10 10M%d %dl-10 10\" "
-             "stroke=\"#d92d20\" stroke-width=\"2.5\"/>\n",
-             x, y - 4, x - 5, y - 9, x + 5, y - 9);
-    h_printf(h,
-             "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"24\" rx=\"12\" fill=\"#fee4e2\" "
-             "stroke=\"#d92d20\"/>\n<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" "
-             "font-size=\"14\" font-weight=\"700\" fill=\"#b42318\">\xe2\x9c\x96 handshake failed "
-             "here</text></g>\n",
-             LD_MID_X - 110, by, 220, LD_MID_X, by + 17);
+    report_out_printf(
+        h,
+        "<g class=\"fail-marker\"><circle cx=\"%d\" cy=\"%d\" r=\"11\" fill=\"#fff\" "
+        "stroke=\"#d92d20\" stroke-width=\"2.5\"/>\n<path d=\"M%d %dl10 10M%d %dl-10 10\" "
+        "stroke=\"#d92d20\" stroke-width=\"2.5\"/>\n",
+        x, y - 4, x - 5, y - 9, x + 5, y - 9);
+    report_out_printf(
+        h,
+        "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"24\" rx=\"12\" fill=\"#fee4e2\" "
+        "stroke=\"#d92d20\"/>\n<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" "
+        "font-size=\"14\" font-weight=\"700\" fill=\"#b42318\">\xe2\x9c\x96 handshake failed "
+        "here</text></g>\n",
+        LD_MID_X - 110, by, 220, LD_MID_X, by + 17);
 }
 
 /* How the drawing ends when nothing failed: established, or the input ends. */
-static void draw_end(struct html *h, const struct ev_connection *c, int y)
+static void draw_end(struct report_out *h, const struct ev_connection *c, int y)
 {
     bool ok = c->outcome == EV_OUT_ESTABLISHED;
 
-    h_printf(h,
-             "<g class=\"end-marker\"><text x=\"%d\" y=\"%d\" text-anchor=\"middle\" "
-             "font-size=\"14\" font-weight=\"700\" fill=\"%s\">%s</text></g>\n",
-             LD_MID_X, y + 4, ok ? "#067647" : "#93370d",
-             ok ? "\xe2\x9c\x94 handshake established"
-                : "\xe2\x8b\xaf the input ends here: handshake incomplete");
+    report_out_printf(h,
+                      "<g class=\"end-marker\"><text x=\"%d\" y=\"%d\" text-anchor=\"middle\" "
+                      "font-size=\"14\" font-weight=\"700\" fill=\"%s\">%s</text></g>\n",
+                      LD_MID_X, y + 4, ok ? "#067647" : "#93370d",
+                      ok ? "\xe2\x9c\x94 handshake established"
+                         : "\xe2\x8b\xaf the input ends here: handshake incomplete");
 }
 
-static void draw_ladder(struct html *h, const struct ev_connection *c, const struct ladder *l)
+static void draw_ladder(struct report_out *h, const struct ev_connection *c, const struct ladder *l)
 {
     size_t fail = failure_step(l, c);
     bool end_row = fail == SIZE_MAX || l->more > 0;
     int rows_h = (int)l->count * LD_ROW_H + (fail != SIZE_MAX ? LD_BAND_H : 0);
     int height = LD_HEAD_H + 22 + rows_h + (end_row ? LD_ROW_H : 0) + (l->count ? 0 : LD_ROW_H);
 
-    h_printf(h,
-             "<div class=\"ladder-box\"><svg class=\"ladder\" width=\"%d\" height=\"%d\" "
-             "viewBox=\"0 0 %d %d\" role=\"img\" "
-             "aria-label=\"Message ladder of connection %u\">\n",
-             LD_W, height, LD_W, height, c->id);
-    h_printf(h, "<title>Message ladder of connection %u</title>\n", c->id);
+    report_out_printf(h,
+                      "<div class=\"ladder-box\"><svg class=\"ladder\" width=\"%d\" height=\"%d\" "
+                      "viewBox=\"0 0 %d %d\" role=\"img\" "
+                      "aria-label=\"Message ladder of connection %u\">\n",
+                      LD_W, height, LD_W, height, c->id);
+    report_out_printf(h, "<title>Message ladder of connection %u</title>\n", c->id);
     for (int d = 0; d < 2; d++) {
-        h_printf(h,
-                 "<line class=\"lifeline\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
-                 "stroke=\"#98a2b3\" stroke-width=\"2\"/>\n",
-                 lane_x((enum ev_dir)d), LD_HEAD_H - 8, lane_x((enum ev_dir)d), height - 6);
+        report_out_printf(h,
+                          "<line class=\"lifeline\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+                          "stroke=\"#98a2b3\" stroke-width=\"2\"/>\n",
+                          lane_x((enum ev_dir)d), LD_HEAD_H - 8, lane_x((enum ev_dir)d),
+                          height - 6);
         draw_lifeline_head(h, c, (enum ev_dir)d);
     }
     int y = LD_HEAD_H + 22;
@@ -1052,24 +1046,24 @@ static void draw_ladder(struct html *h, const struct ev_connection *c, const str
         y += LD_ROW_H - LD_ROW_H / 2;
     }
     if (l->count == 0) {
-        h_printf(h,
-                 "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"13.5\" "
-                 "fill=\"#667085\">no TLS messages in the input</text>\n",
-                 LD_MID_X, y + 20);
+        report_out_printf(h,
+                          "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"13.5\" "
+                          "fill=\"#667085\">no TLS messages in the input</text>\n",
+                          LD_MID_X, y + 20);
         y += LD_ROW_H;
     }
     if (l->more > 0) {
-        h_printf(h,
-                 "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"13.5\" "
-                 "fill=\"#667085\">%zu more not drawn</text>\n",
-                 LD_MID_X, y + 16, l->more);
+        report_out_printf(h,
+                          "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"13.5\" "
+                          "fill=\"#667085\">%zu more not drawn</text>\n",
+                          LD_MID_X, y + 16, l->more);
     } else if (end_row) {
         draw_end(h, c, y + 12);
     }
-    h_put(h, "</svg></div>\n");
+    report_out_put(h, "</svg></div>\n");
 }
 
-static void print_ladder(struct html *h, const struct ev_connection *c)
+static void print_ladder(struct report_out *h, const struct ev_connection *c)
 {
     struct ladder l = { .cap = LADDER_MAX_STEPS };
 
@@ -1083,56 +1077,60 @@ static void print_ladder(struct html *h, const struct ev_connection *c)
     } else {
         ladder_from_capture(&l, c);
     }
-    h_printf(h, "<h4 id=\"ladder-%u\">Handshake ladder (%s)</h4>\n", c->id,
-             report_from_trace(c) ? "as stated in the trace, by line" : "by frame");
+    report_out_printf(h, "<h4 id=\"ladder-%u\">Handshake ladder (%s)</h4>\n", c->id,
+                      report_from_trace(c) ? "as stated in the trace, by line" : "by frame");
     draw_ladder(h, c, &l);
     free(l.steps);
 }
 
 /* ---- CA names and certificates ------------------------------------------- */
 
-static void print_ca_table(struct html *h, const struct ev_cert_request *cr)
+static void print_ca_table(struct report_out *h, const struct ev_cert_request *cr)
 {
-    h_put(h, "<table class=\"ca-names\">\n<thead><tr><th>#</th><th>CA name (RFC 4514)</th></tr>"
-             "</thead>\n<tbody>\n");
+    report_out_put(
+        h, "<table class=\"ca-names\">\n<thead><tr><th>#</th><th>CA name (RFC 4514)</th></tr>"
+           "</thead>\n<tbody>\n");
     for (size_t i = 0; cr->ca_names && i < cr->ca_count && !h->failed; i++) {
-        h_printf(h, "<tr><td class=\"num\">%zu</td><td class=\"mono\">", i + 1);
+        report_out_printf(h, "<tr><td class=\"num\">%zu</td><td class=\"mono\">", i + 1);
         h_text(h, cr->ca_names[i].text ? cr->ca_names[i].text : "(unreadable name)");
-        h_put(h, "</td></tr>\n");
+        report_out_put(h, "</td></tr>\n");
     }
-    h_put(h, "</tbody>\n</table>\n");
+    report_out_put(h, "</tbody>\n</table>\n");
 }
 
-static void print_cr_params(struct html *h, const struct ev_connection *c,
+static void print_cr_params(struct report_out *h, const struct ev_connection *c,
                             const struct ev_cert_request *cr)
 {
     char buf[NAME_BUF];
 
-    h_printf(h,
-             "<p class=\"muted\">Certificate request in %s %" PRIu64
-             " (%s handshake); certificate types: ",
-             report_ref_word(c), cr->ref, report_phase_name(cr->phase));
+    report_out_printf(h,
+                      "<p class=\"muted\">Certificate request in %s %" PRIu64
+                      " (%s handshake); certificate types: ",
+                      report_ref_word(c), cr->ref, report_phase_name(cr->phase));
     for (size_t i = 0; cr->cert_types && i < cr->cert_type_count; i++) {
-        h_printf(h, "%s%s", i ? ", " : "", tls_cert_type_str(cr->cert_types[i], buf, sizeof buf));
+        report_out_printf(h, "%s%s", i ? ", " : "",
+                          tls_cert_type_str(cr->cert_types[i], buf, sizeof buf));
     }
-    h_put(h, cr->cert_type_count ? "" : "none");
-    h_put(h, "; signature algorithms: ");
+    report_out_put(h, cr->cert_type_count ? "" : "none");
+    report_out_put(h, "; signature algorithms: ");
     for (size_t i = 0; cr->sig_algs && i < cr->sig_alg_count; i++) {
-        h_printf(h, "%s%s", i ? ", " : "", tls_sig_scheme_str(cr->sig_algs[i], buf, sizeof buf));
+        report_out_printf(h, "%s%s", i ? ", " : "",
+                          tls_sig_scheme_str(cr->sig_algs[i], buf, sizeof buf));
     }
-    h_put(h, cr->sig_alg_count ? ".</p>\n" : "none.</p>\n");
+    report_out_put(h, cr->sig_alg_count ? ".</p>\n" : "none.</p>\n");
 }
 
-static void print_cert_request(struct html *h, const struct ev_connection *c)
+static void print_cert_request(struct report_out *h, const struct ev_connection *c)
 {
     const struct ev_cert_request *cr = c->cert_request;
     char buf[200];
 
     if (cr && cr->visible) {
-        h_printf(h, "<h4>CA names accepted by the server (%zu)</h4>\n", cr->ca_count);
+        report_out_printf(h, "<h4>CA names accepted by the server (%zu)</h4>\n", cr->ca_count);
         print_cr_params(h, c, cr);
         if (cr->ca_count == 0 || !cr->ca_names) {
-            h_put(h, "<p>None listed (the client may send a certificate from any CA).</p>\n");
+            report_out_put(h,
+                           "<p>None listed (the client may send a certificate from any CA).</p>\n");
         } else {
             print_ca_table(h, cr);
         }
@@ -1141,128 +1139,129 @@ static void print_cert_request(struct html *h, const struct ev_connection *c)
     if (report_from_trace(c)) {
         report_trace_cert_request_text(c, buf, sizeof buf);
     }
-    h_put(h, "<h4>Certificate request</h4>\n<p>");
+    report_out_put(h, "<h4>Certificate request</h4>\n<p>");
     h_text(h, report_from_trace(c) ? buf : report_cert_request_absence(c));
-    h_put(h, "</p>\n");
+    report_out_put(h, "</p>\n");
 }
 
-static void print_str_list(struct html *h, char *const *v, size_t n)
+static void print_str_list(struct report_out *h, char *const *v, size_t n)
 {
     for (size_t i = 0; v && i < n; i++) {
-        h_put(h, i ? ", " : "");
+        report_out_put(h, i ? ", " : "");
         h_text(h, v[i]);
     }
 }
 
-static void print_cert_body(struct html *h, const struct ev_cert *cert)
+static void print_cert_body(struct report_out *h, const struct ev_cert *cert)
 {
-    h_put(h, "<dl class=\"facts\">\n");
+    report_out_put(h, "<dl class=\"facts\">\n");
     print_fact(h, "Subject", cert->subject);
     print_fact(h, "Issuer", cert->issuer);
     fact_open(h, "Validity");
     h_text(h, cert->not_before ? cert->not_before : "?");
-    h_put(h, " to ");
+    report_out_put(h, " to ");
     h_text(h, cert->not_after ? cert->not_after : "?");
-    h_put(h, "</dd>\n");
+    report_out_put(h, "</dd>\n");
     fact_open(h, "Key");
     h_text(h, cert->key_type ? cert->key_type : "unknown");
     if (cert->key_bits) {
-        h_printf(h, " %u bits", cert->key_bits);
+        report_out_printf(h, " %u bits", cert->key_bits);
     }
-    h_put(h, "</dd>\n");
+    report_out_put(h, "</dd>\n");
     print_fact(h, "Signature", cert->signature_algorithm);
     print_fact(h, "Serial", cert->serial);
     print_fact(h, "SHA-256", cert->sha256[0] ? cert->sha256 : NULL);
     if (cert->san_count > 0) {
         fact_open(h, "SAN");
         print_str_list(h, cert->san, cert->san_count);
-        h_put(h, "</dd>\n");
+        report_out_put(h, "</dd>\n");
     }
     fact_open(h, "CA");
-    h_put(h, cert->is_ca ? "yes" : "no");
+    report_out_put(h, cert->is_ca ? "yes" : "no");
     if (cert->is_ca && cert->path_len >= 0) {
-        h_printf(h, " (path length %d)", cert->path_len);
+        report_out_printf(h, " (path length %d)", cert->path_len);
     }
-    h_put(h, cert->self_signed ? ", self-signed</dd>\n" : "</dd>\n");
+    report_out_put(h, cert->self_signed ? ", self-signed</dd>\n" : "</dd>\n");
     if (cert->key_usage_count > 0) {
         fact_open(h, "Key usage");
         print_str_list(h, cert->key_usage, cert->key_usage_count);
-        h_put(h, "</dd>\n");
+        report_out_put(h, "</dd>\n");
     }
     if (cert->ext_key_usage_count > 0) {
         fact_open(h, "Ext. key usage");
         print_str_list(h, cert->ext_key_usage, cert->ext_key_usage_count);
-        h_put(h, "</dd>\n");
+        report_out_put(h, "</dd>\n");
     }
     print_fact(h, "Decode error", cert->error);
-    h_put(h, "</dl>\n");
+    report_out_put(h, "</dl>\n");
 }
 
-static void print_cert(struct html *h, const struct ev_cert *cert, size_t idx, size_t count)
+static void print_cert(struct report_out *h, const struct ev_cert *cert, size_t idx, size_t count)
 {
-    h_printf(h, "<details class=\"cert\"><summary><strong>%zu.</strong> ", idx + 1);
+    report_out_printf(h, "<details class=\"cert\"><summary><strong>%zu.</strong> ", idx + 1);
     if (!cert) {
-        h_put(h, "(not decoded)</summary></details>\n");
+        report_out_put(h, "(not decoded)</summary></details>\n");
         return;
     }
     h_text(h, cert->subject);
-    h_put(h, idx == 0 && count > 1 ? " <span class=\"muted\">(leaf)</span>" : "");
-    h_put(h, " <span class=\"muted\">&#8212; issued by ");
+    report_out_put(h, idx == 0 && count > 1 ? " <span class=\"muted\">(leaf)</span>" : "");
+    report_out_put(h, " <span class=\"muted\">&#8212; issued by ");
     h_text(h, cert->issuer);
-    h_put(h, ", valid until ");
+    report_out_put(h, ", valid until ");
     h_text(h, cert->not_after ? cert->not_after : "?");
-    h_put(h, "</span></summary>\n");
+    report_out_put(h, "</span></summary>\n");
     print_cert_body(h, cert);
-    h_put(h, "</details>\n");
+    report_out_put(h, "</details>\n");
 }
 
-static void print_chain(struct html *h, const struct ev_connection *c, const char *title,
+static void print_chain(struct report_out *h, const struct ev_connection *c, const char *title,
                         const struct ev_chain *chain)
 {
-    h_printf(h, "<h4>%s (%zu)", title, chain->count);
+    report_out_printf(h, "<h4>%s (%zu)", title, chain->count);
     if (chain->ref) {
-        h_printf(h, ", %s %" PRIu64, report_ref_word(c), chain->ref);
+        report_out_printf(h, ", %s %" PRIu64, report_ref_word(c), chain->ref);
     }
-    h_put(h, "</h4>\n");
+    report_out_put(h, "</h4>\n");
     for (size_t i = 0; chain->certs && i < chain->count && !h->failed; i++) {
         print_cert(h, chain->certs[i], i, chain->count);
     }
 }
 
 /* One table cell of untrusted text. */
-static void print_cell(struct html *h, const char *cls, const char *text)
+static void print_cell(struct report_out *h, const char *cls, const char *text)
 {
-    h_printf(h, "<td%s>", cls);
+    report_out_printf(h, "<td%s>", cls);
     h_text(h, text ? text : "");
-    h_put(h, "</td>");
+    report_out_put(h, "</td>");
 }
 
 /* The certificate tree a trace printed: text only, leaf first, then each signer. */
-static void print_stated_certs(struct html *h, const struct ev_connection *c)
+static void print_stated_certs(struct report_out *h, const struct ev_connection *c)
 {
-    h_printf(h,
-             "<h4>Certificates printed by the trace (%zu)</h4>\n<table class=\"stated-certs\">\n"
-             "<thead><tr><th>#</th><th>Subject</th><th>Issuer</th><th>Serial</th>"
-             "<th>Verification</th><th>Line</th></tr></thead>\n<tbody>\n",
-             c->stated_cert_count);
+    report_out_printf(
+        h,
+        "<h4>Certificates printed by the trace (%zu)</h4>\n<table class=\"stated-certs\">\n"
+        "<thead><tr><th>#</th><th>Subject</th><th>Issuer</th><th>Serial</th>"
+        "<th>Verification</th><th>Line</th></tr></thead>\n<tbody>\n",
+        c->stated_cert_count);
     for (size_t i = 0; c->stated_certs && i < c->stated_cert_count && !h->failed; i++) {
         const struct ev_stated_cert *sc = &c->stated_certs[i];
         const char *cells[] = { sc->subject ? sc->subject : "(not in the trace)", sc->issuer,
                                 sc->serial, sc->status };
-        h_printf(h, "<tr><td class=\"num\">%zu</td>", i + 1);
+        report_out_printf(h, "<tr><td class=\"num\">%zu</td>", i + 1);
         for (size_t k = 0; k < sizeof cells / sizeof cells[0]; k++) {
             print_cell(h, k < 3 ? " class=\"mono\"" : "", cells[k]);
         }
-        h_put(h, "<td class=\"num\">");
+        report_out_put(h, "<td class=\"num\">");
         if (sc->ref) {
-            h_printf(h, "%" PRIu64, sc->ref);
+            report_out_printf(h, "%" PRIu64, sc->ref);
         }
-        h_put(h, "</td></tr>\n");
+        report_out_put(h, "</td></tr>\n");
     }
-    h_put(h, "</tbody>\n</table>\n");
+    report_out_put(h, "</tbody>\n</table>\n");
 }
 
-static void print_client_cert(struct html *h, const struct ev_connection *c)
+static void print_client_cert(struct report_out *h, const struct ev_connection *c)
 {
     char buf[160];
 
@@ -1271,12 +1270,12 @@ static void print_client_cert(struct html *h, const struct ev_connection *c)
         return;
     }
     report_client_cert_text(c, buf, sizeof buf);
-    h_put(h, "<h4>Client certificate</h4>\n<p>");
+    report_out_put(h, "<h4>Client certificate</h4>\n<p>");
     h_text(h, buf);
-    h_put(h, "</p>\n");
+    report_out_put(h, "</p>\n");
 }
 
-static void print_certificates(struct html *h, const struct ev_connection *c)
+static void print_certificates(struct report_out *h, const struct ev_connection *c)
 {
     if (c->server_chain) {
         print_chain(h, c, "Server certificate chain", c->server_chain);
@@ -1284,34 +1283,34 @@ static void print_certificates(struct html *h, const struct ev_connection *c)
     if (c->stated_cert_count > 0) {
         print_stated_certs(h, c);
     } else if (!c->server_chain) {
-        h_printf(h, "<h4>Server certificate chain</h4>\n<p>%s</p>\n",
-                 report_server_chain_absence(c));
+        report_out_printf(h, "<h4>Server certificate chain</h4>\n<p>%s</p>\n",
+                          report_server_chain_absence(c));
     }
     print_client_cert(h, c);
 }
 
-static void print_notes(struct html *h, const struct ev_connection *c)
+static void print_notes(struct report_out *h, const struct ev_connection *c)
 {
     char lead[160];
 
     if (c->note_count == 0 || !c->notes) {
         return;
     }
-    h_printf(h, "<h4>Notes (%zu)</h4>\n<ul class=\"plain\">\n", c->note_count);
+    report_out_printf(h, "<h4>Notes (%zu)</h4>\n<ul class=\"plain\">\n", c->note_count);
     for (size_t i = 0; i < c->note_count; i++) {
         report_note_prefix(c, &c->notes[i], lead, sizeof lead);
-        h_put(h, "<li>");
+        report_out_put(h, "<li>");
         h_text(h, lead);
         h_text(h, c->notes[i].text);
-        h_put(h, "</li>\n");
+        report_out_put(h, "</li>\n");
     }
-    h_put(h, "</ul>\n");
+    report_out_put(h, "</ul>\n");
 }
 
 /* ---- connections --------------------------------------------------------- */
 
 /* Everything about one connection, below its heading or summary line. */
-static void print_conn_body(struct html *h, const struct ev_connection *c,
+static void print_conn_body(struct report_out *h, const struct ev_connection *c,
                             const struct report_flist *findings)
 {
     print_facts(h, c);
@@ -1327,42 +1326,43 @@ static void print_conn_body(struct html *h, const struct ev_connection *c,
     print_notes(h, c);
 }
 
-static void print_conn_full(struct html *h, const struct ev_connection *c,
+static void print_conn_full(struct report_out *h, const struct ev_connection *c,
                             const struct report_flist *findings)
 {
-    h_printf(h, "<section class=\"conn %s\" id=\"conn-%u\">\n<h3>Connection %u: ",
-             outcome_class(c->outcome), c->id, c->id);
+    report_out_printf(h, "<section class=\"conn %s\" id=\"conn-%u\">\n<h3>Connection %u: ",
+                      outcome_class(c->outcome), c->id, c->id);
     print_peers(h, c);
-    h_put(h, " ");
+    report_out_put(h, " ");
     print_outcome_badge(h, c->outcome);
-    h_put(h, "</h3>\n");
+    report_out_put(h, "</h3>\n");
     print_conn_body(h, c, findings);
-    h_put(h, "</section>\n");
+    report_out_put(h, "</section>\n");
 }
 
 /* A successful handshake: one line, the rest folded (opened for print). */
-static void print_conn_compact(struct html *h, const struct ev_connection *c,
+static void print_conn_compact(struct report_out *h, const struct ev_connection *c,
                                const struct report_flist *findings)
 {
     char buf[NAME_BUF];
 
-    h_printf(h, "<details class=\"conn ok\" id=\"conn-%u\"><summary>Connection %u: ", c->id, c->id);
+    report_out_printf(
+        h, "<details class=\"conn ok\" id=\"conn-%u\"><summary>Connection %u: ", c->id, c->id);
     print_peers(h, c);
-    h_put(h, " ");
+    report_out_put(h, " ");
     print_outcome_badge(h, c->outcome);
     if (c->sh.seen && c->sh.version) {
-        h_printf(h, " <span class=\"muted\">%s</span>",
-                 tls_version_str(c->sh.version, buf, sizeof buf));
+        report_out_printf(h, " <span class=\"muted\">%s</span>",
+                          tls_version_str(c->sh.version, buf, sizeof buf));
     }
-    h_put(h, " ");
+    report_out_put(h, " ");
     print_rule_badges(h, findings);
-    h_put(h, "</summary>\n");
+    report_out_put(h, "</summary>\n");
     print_conn_body(h, c, findings);
-    h_put(h, "</details>\n");
+    report_out_put(h, "</details>\n");
 }
 
-static void print_section(struct html *h, const struct evidence *ev, const struct report_index *ix,
-                          enum ev_outcome outcome, const char *title)
+static void print_section(struct report_out *h, const struct evidence *ev,
+                          const struct report_index *ix, enum ev_outcome outcome, const char *title)
 {
     bool any = false;
 
@@ -1372,7 +1372,7 @@ static void print_section(struct html *h, const struct evidence *ev, const struc
             continue;
         }
         if (!any) {
-            h_printf(h, "<h2>%s</h2>\n", title);
+            report_out_printf(h, "<h2>%s</h2>\n", title);
             any = true;
         }
         if (outcome == EV_OUT_ESTABLISHED) {
@@ -1386,7 +1386,7 @@ static void print_section(struct html *h, const struct evidence *ev, const struc
 int report_write_html(FILE *out, const struct evidence *ev, const struct findings *f,
                       const struct report_options *o)
 {
-    struct html h = { .f = out };
+    struct report_out h = { .f = out };
     struct report_ctx ctx;
 
     if (report_ctx_init(&ctx, ev, f) != 0) {
@@ -1402,12 +1402,12 @@ int report_write_html(FILE *out, const struct evidence *ev, const struct finding
     if (ctx.ix.global.count > 0) {
         /* Input-wide findings cite the first input's kind of reference. */
         bool icm = ev->input_count > 0 && ev->inputs[0].kind == EV_IN_ICM;
-        h_put(&h, "<section class=\"conn\" id=\"input-findings\">\n");
+        report_out_put(&h, "<section class=\"conn\" id=\"input-findings\">\n");
         print_findings(&h, &ctx.ix.global, "<h4>Findings for the whole input",
                        icm ? "line" : "frame");
-        h_put(&h, "</section>\n");
+        report_out_put(&h, "</section>\n");
     }
-    h_put(&h, "</main>\n</body>\n</html>\n");
+    report_out_put(&h, "</main>\n</body>\n</html>\n");
     report_ctx_fini(&ctx);
     if (fflush(out) != 0 || ferror(out)) {
         h.failed = true;

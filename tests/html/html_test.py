@@ -17,13 +17,16 @@ and a hostile ICM trace (tests/golden/html-hostile-trace/input.trc) with
   a page's request);
 - takes a screenshot (--window-size=1280,3000: the whole failed connection) and
   checks the ladder is drawn: the two lifeline boxes, the red fatal alert
-  and failure marker, and enough non-white pixels between them.
+  and failure marker, and enough non-white pixels between them;
+- prints a successful handshake to PDF: @media print opens the folded
+  <details> (as many pages as with every <details open>).
 
 Exits 77 (skip) when Chromium is not installed.
 """
 import html.parser
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -166,6 +169,26 @@ def check_screenshot(png, errs):
     print('screenshot: ladder rows %d..%d, %d non-white, %d red pixels' % (top, bottom, ink, red))
 
 
+def pdf_pages(browser, tmp, tag, page):
+    pdf = os.path.join(tmp, tag + '.pdf')
+    chromium(browser, tmp, tag, 'file://' + page, '--no-pdf-header-footer', '--print-to-pdf=' + pdf)
+    return len(re.findall(rb'/Type\s*/Page\b', open(pdf, 'rb').read()))
+
+
+def check_print(browser, tlsdiag, root, tmp, errs):
+    """Printing opens every <details>: the successful handshake, folded on
+    screen, prints as many pages as the same page with all details open."""
+    page = os.path.join(tmp, 'ok.html')
+    render(tlsdiag, root, page, 'html', 'tests/data/captures/tls12-mutual-ok.pcap')
+    opened = os.path.join(tmp, 'ok-open.html')
+    open(opened, 'w').write(open(page).read().replace('<details ', '<details open '))
+    folded, unfolded = pdf_pages(browser, tmp, 'print', page), pdf_pages(browser, tmp, 'print-open',
+                                                                           opened)
+    if folded != unfolded or folded < 2:
+        errs.append('print: %d pages, %d with all details open' % (folded, unfolded))
+    print('print: %d pages (all details open: %d)' % (folded, unfolded))
+
+
 def render(tlsdiag, root, out, fmt, *inputs):
     p = subprocess.run([tlsdiag, 'analyze', '--deterministic', '--quiet', '--format', fmt] +
                        list(inputs), cwd=root, capture_output=True, timeout=TIMEOUT)
@@ -225,6 +248,8 @@ def main():
         hdom, netlog3 = chromium(browser, tmp, 'hostile', 'file://' + bad, '--dump-dom')
         errs.extend('hostile.html requested %s' % u for u in page_requests(netlog3))
         check_markup('hostile DOM', hdom, errs)  # input text stayed text after parsing
+
+        check_print(browser, tlsdiag, root, tmp, errs)
 
         canary = os.path.join(tmp, 'canary.html')
         open(canary, 'w').write('<!DOCTYPE html><img src="http://127.0.0.1:9/canary.png">')
