@@ -48,4 +48,17 @@
 /* Text inputs */
 #define CAP_LINE_MAX 65536u
 
+/* ICM traces (parsers/icm.c) */
+#define CAP_ICM_THREADS 256u               /* threads with an open attempt; least recent closed */
+#define CAP_ICM_THREAD_ID 64u              /* longer thread ids are cut (and still compared) */
+#define CAP_ICM_STATEMENTS 64u             /* statements kept per connection */
+#define CAP_ICM_STATED_CERTS 16u           /* certificate tree entries kept per connection */
+#define CAP_ICM_MATCH_LIMIT 100000u        /* PCRE2 match limit per line and pattern */
+#define CAP_ICM_DEPTH_LIMIT 2000u          /* PCRE2 backtracking depth limit */
+#define CAP_ICM_READ_BLOCK (1u << 20)      /* bytes read at once (plus CAP_LINE_MAX carried over) */
+#define CAP_ICM_FIRST_TIME_SCAN (4u << 20) /* bytes searched for a file's first timestamp */
+/* Rotated files: an attempt goes on in the next file only when that file
+ * starts at most this long after the previous one's last timestamp. */
+#define CAP_ICM_CARRY_GAP_SECONDS 600u
+
 #endif

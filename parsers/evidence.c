@@ -169,6 +169,9 @@ void ev_init(struct evidence *ev)
 
 void ev_fini(struct evidence *ev)
 {
+    if (ev->icm_carry && ev->icm_carry_free) {
+        ev->icm_carry_free(ev->icm_carry);
+    }
     ev_arena_fini(&ev->arena);
     memset(ev, 0, sizeof *ev);
 }

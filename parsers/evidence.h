@@ -241,6 +241,10 @@ struct ev_source {
     uint64_t first, last; /* frames or lines */
     char *thread;         /* ICM: thread id */
     char *conn;           /* ICM: CCL connection id, e.g. Cli-0001D1E1 */
+    /* ICM: the attempt goes on in the next (rotated) trace file: that file
+     * and its lines; NULL and 0 otherwise. `last` stays in `path`. */
+    const char *cont_path;
+    uint64_t cont_first, cont_last;
 };
 
 /* Which side wrote a text source (an ICM trace is written by one endpoint). */
@@ -382,6 +386,10 @@ struct evidence {
     bool redacted;            /* identifiers replaced by pseudonyms (analyzer/redact.c) */
     const char *keylog_path;  /* --keylog FILE; NULL when none was given */
     uint64_t keylog_sessions; /* client randoms with secrets, from the file and pcapng DSBs */
+    /* ICM traces read one after the other (rotated files): the parser state
+     * the next file goes on from (parsers/icm.c), freed by ev_fini. */
+    void *icm_carry;
+    void (*icm_carry_free)(void *carry);
 };
 
 void ev_init(struct evidence *ev);

@@ -547,7 +547,7 @@ struct icm_draft {
 
 struct icm_thread {
     bool used;
-    char id[ICM_THREAD_ID_MAX + 1]; /* "" for the anonymous thread */
+    char id[CAP_ICM_THREAD_ID + 1]; /* "" for the anonymous thread */
     size_t id_len;                  /* strlen(id) */
     uint64_t last_use;
     bool expect_expl; /* the previous line was a summary */
@@ -566,13 +566,13 @@ struct icm_parser {
     struct bytes subject;   /* the text of the last successful match */
     struct icm_thread *threads;
     uint16_t recent[64]; /* slot of a thread by hash of its id (a hint, checked) */
-    size_t cur;          /* index of the current thread; ICM_THREADS_MAX: none yet */
+    size_t cur;          /* index of the current thread; CAP_ICM_THREADS: none yet */
     uint64_t use;        /* clock for least-recently-used eviction */
     bool prefixed_seen;
     struct icm_header hdr;
     struct icm_ssl_init init;
     bool init_open;                          /* inside an SSL initialisation block */
-    char init_thread[ICM_THREAD_ID_MAX + 1]; /* its thread ("" anonymous) */
+    char init_thread[CAP_ICM_THREAD_ID + 1]; /* its thread ("" anonymous) */
     uint64_t match_errors;
     uint8_t *obuf; /* decoded line (icm_parse_buffer / icm_read_file) */
     size_t obuf_cap;
@@ -580,6 +580,8 @@ struct icm_parser {
     size_t held_len, held_cap;
     uint64_t held_no;
     bool holding;
+    uint64_t line_no;  /* the line being classified */
+    bool init_in_file; /* the SSL initialisation facts come from the current file */
 };
 
 static enum status flush_held(struct icm_parser *p);
@@ -795,7 +797,7 @@ static enum status statement(struct icm_parser *p, struct icm_draft *d, struct b
         }
     }
     return soft(EV_PUSH(&p->ev->arena, c->statements, c->statement_count, c->statement_cap,
-                        ICM_STATEMENTS_MAX, &s));
+                        CAP_ICM_STATEMENTS, &s));
 }
 
 static void set_side(struct icm_parser *p, struct icm_draft *d, enum ev_side side, uint64_t ref)
@@ -902,7 +904,7 @@ bool icm_time_parse(const char *text, struct ev_time *ret)
 
 static struct icm_thread *cur_thread(struct icm_parser *p)
 {
-    return p->cur < ICM_THREADS_MAX ? &p->threads[p->cur] : NULL;
+    return p->cur < CAP_ICM_THREADS ? &p->threads[p->cur] : NULL;
 }
 
 static void fill_endpoint(struct ev_endpoint *dst, const struct ev_endpoint *src)
@@ -959,8 +961,10 @@ static void stamp_ssl_init(const struct icm_parser *p, struct ev_connection *c)
     c->ssl_init_ref = in->ref;
 }
 
-/* Turns the draft into its final evidence form (format 9.6 for roles). */
-static void draft_close(struct icm_parser *p, struct icm_draft *d)
+/* Writes the draft's final evidence form (format 9.6 for roles). Again
+ * after more lines (an attempt that goes on in the next rotated file):
+ * every field it writes is derived from the draft anew. */
+static void draft_finalize(struct icm_parser *p, struct icm_draft *d)
 {
     struct ev_connection *c = d->conn;
     if (!c) {
@@ -968,6 +972,8 @@ static void draft_close(struct icm_parser *p, struct icm_draft *d)
     }
     bool server = c->local_side == EV_SIDE_SERVER;
     c->roles_guessed = c->local_side == EV_SIDE_UNKNOWN;
+    c->client = (struct ev_endpoint){ 0 };
+    c->server = (struct ev_endpoint){ 0 };
     if (d->have_local) {
         fill_endpoint(server ? &c->server : &c->client, &d->local);
     }
@@ -996,12 +1002,17 @@ static void draft_close(struct icm_parser *p, struct icm_draft *d)
     }
     c->outcome_detail = compose_detail(p, d);
     stamp_ssl_init(p, c);
+}
+
+static void draft_close(struct icm_parser *p, struct icm_draft *d)
+{
+    draft_finalize(p, d);
     *d = (struct icm_draft){ .summary_port = -1 };
 }
 
 static void draft_close_all(struct icm_parser *p)
 {
-    for (size_t i = 0; i < ICM_THREADS_MAX; i++) {
+    for (size_t i = 0; i < CAP_ICM_THREADS; i++) {
         if (p->threads[i].used) {
             draft_close(p, &p->threads[i].d);
         }
@@ -1017,6 +1028,31 @@ static enum status header_notes(struct icm_parser *p, struct icm_draft *d, uint6
                 ev_printf(&p->ev->arena, "trace header: trc level %d, release %s%s%s",
                           p->hdr.trc_level, p->hdr.release, p->hdr.patchno[0] ? " patch " : "",
                           p->hdr.patchno));
+}
+
+/* Line `no` of the current file belongs to c. An attempt that began in an
+ * earlier (rotated) file goes on here: its source keeps the first file's
+ * lines and names this one as the continuation. */
+static enum status touch(struct icm_parser *p, struct ev_connection *c, uint64_t no)
+{
+    if (c->source.path == p->path) {
+        c->source.last = no;
+        return ST_OK;
+    }
+    if (c->source.cont_path != p->path) {
+        c->source.cont_path = p->path;
+        c->source.cont_first = no;
+        char *text = ev_printf(&p->ev->arena,
+                               "the attempt goes on in %s from line %llu (rotated trace files; "
+                               "line numbers after %llu are of that file)",
+                               p->path, (unsigned long long)no, (unsigned long long)c->source.last);
+        if (!text) {
+            return ST_NOMEM;
+        }
+        TRY(soft(ev_note_add(p->ev, c, ST_OK, c->source.last, 0, EV_FROM_CLIENT, text)));
+    }
+    c->source.cont_last = no;
+    return ST_OK;
 }
 
 /* The open connection of thread t, created when there is none. */
@@ -1049,7 +1085,7 @@ static enum status draft_get(struct icm_parser *p, struct icm_thread *t, uint64_
                                t->ts)));
         }
     }
-    d->conn->source.last = line_no;
+    TRY(touch(p, d->conn, line_no));
     *ret = d;
     return ST_OK;
 }
@@ -1079,7 +1115,7 @@ static bool contradicts(const struct icm_thread *t, enum ev_side side)
 
 static struct icm_thread *thread_select(struct icm_parser *p, struct bytes id)
 {
-    char key[ICM_THREAD_ID_MAX + 1];
+    char key[CAP_ICM_THREAD_ID + 1];
     struct icm_thread *t = cur_thread(p);
     /* Most lines continue the thread of the line before: no copy. (An id
      * with a NUL byte or longer than the cap goes the slow way.) */
@@ -1091,7 +1127,7 @@ static struct icm_thread *thread_select(struct icm_parser *p, struct bytes id)
      * while the table holds no colliding ids. An id whose bytes are not its
      * key (NUL byte, longer than the cap) is hashed from its key. */
     uint32_t h = 2166136261u;
-    bool plain = id.len <= ICM_THREAD_ID_MAX;
+    bool plain = id.len <= CAP_ICM_THREAD_ID;
     for (size_t i = 0; plain && i < id.len; i++) {
         plain = id.ptr[i] != 0;
         h = (h ^ id.ptr[i]) * 16777619u;
@@ -1099,7 +1135,7 @@ static struct icm_thread *thread_select(struct icm_parser *p, struct bytes id)
     uint16_t *hint;
     if (plain) {
         hint = &p->recent[h & 63];
-        struct icm_thread *x = *hint < ICM_THREADS_MAX ? &p->threads[*hint] : NULL;
+        struct icm_thread *x = *hint < CAP_ICM_THREADS ? &p->threads[*hint] : NULL;
         if (x && x->used && x->id_len == id.len &&
             (id.len == 0 || memcmp(x->id, id.ptr, id.len) == 0)) {
             p->cur = *hint;
@@ -1119,11 +1155,11 @@ static struct icm_thread *thread_select(struct icm_parser *p, struct bytes id)
         t->last_use = ++p->use;
         return t;
     }
-    size_t free_slot = ICM_THREADS_MAX, oldest = 0;
-    for (size_t i = 0; i < ICM_THREADS_MAX; i++) {
+    size_t free_slot = CAP_ICM_THREADS, oldest = 0;
+    for (size_t i = 0; i < CAP_ICM_THREADS; i++) {
         struct icm_thread *x = &p->threads[i];
         if (!x->used) {
-            if (free_slot == ICM_THREADS_MAX) {
+            if (free_slot == CAP_ICM_THREADS) {
                 free_slot = i;
             }
             continue;
@@ -1139,7 +1175,7 @@ static struct icm_thread *thread_select(struct icm_parser *p, struct bytes id)
         }
     }
     size_t slot = free_slot;
-    if (slot == ICM_THREADS_MAX) {
+    if (slot == CAP_ICM_THREADS) {
         slot = oldest; /* table full: the least recently seen thread's attempt ends */
         draft_close(p, &p->threads[slot].d);
     }
@@ -1175,13 +1211,13 @@ static enum status set_error(struct icm_parser *p, struct icm_draft *d, struct b
         size_t n = strlen(alert_prefixes[i]);
         if (name.len > n && view_starts(name, alert_prefixes[i])) {
             struct bytes rest = { .ptr = name.ptr + n, .len = name.len - n };
-            TRY(add_alert(p, d, alert_from_words(rest), c->source.last));
+            TRY(add_alert(p, d, alert_from_words(rest), p->line_no));
         }
     }
     if (view_has(name, "SSL_ACCEPT")) {
-        set_side(p, d, EV_SIDE_SERVER, c->source.last);
+        set_side(p, d, EV_SIDE_SERVER, p->line_no);
     } else if (view_has(name, "SSL_CONNECT") || view_has(name, "SERVER_CERT_MISMATCH")) {
-        set_side(p, d, EV_SIDE_CLIENT, c->source.last);
+        set_side(p, d, EV_SIDE_CLIENT, p->line_no);
     }
     return ST_OK;
 }
@@ -1350,7 +1386,7 @@ static enum status on_error_generic(struct icm_parser *p, struct icm_thread *t, 
 /* Another thread's attempt with this CCL id (format 9.2: group by id). */
 static struct icm_draft *draft_by_ccl(struct icm_parser *p, const char *id)
 {
-    for (size_t i = 0; i < ICM_THREADS_MAX; i++) {
+    for (size_t i = 0; i < CAP_ICM_THREADS; i++) {
         struct icm_draft *d = &p->threads[i].d;
         if (p->threads[i].used && d->conn && strcmp(d->ccl_id, id) == 0) {
             return d;
@@ -1368,7 +1404,7 @@ static enum status on_ccl(struct icm_parser *p, struct icm_thread *t, uint64_t n
 
     struct icm_draft *d = draft_by_ccl(p, id);
     if (d) {
-        d->conn->source.last = no;
+        TRY(touch(p, d->conn, no));
     } else {
         struct icm_draft *open = &t->d;
         /* CCL lines are written during the handshake, before any summary. */
@@ -1566,7 +1602,7 @@ static enum status stated_cert_new(struct icm_parser *p, struct icm_draft *d, ui
     struct ev_connection *c = d->conn;
     struct ev_stated_cert sc = { .ref = no };
     enum status st = EV_PUSH(&p->ev->arena, c->stated_certs, c->stated_cert_count,
-                             c->stated_cert_cap, ICM_STATED_CERTS_MAX, &sc);
+                             c->stated_cert_cap, CAP_ICM_STATED_CERTS, &sc);
     if (st != ST_OK) {
         *ret = NULL;
         return soft(st);
@@ -1720,6 +1756,7 @@ static enum status on_stack_line(struct icm_parser *p, struct icm_thread *t, str
 
 static void init_open(struct icm_parser *p, const struct icm_thread *t, uint64_t no)
 {
+    p->init_in_file = true;
     p->init.seen = true;
     p->init.ref = no;
     p->init_open = true;
@@ -1963,7 +2000,7 @@ static enum status classify(struct icm_parser *p, struct icm_thread *t, struct b
         if (t->d.conn) {
             t->d.in_stack = false;
             t->d.has_stack = true;
-            t->d.conn->source.last = no;
+            TRY(touch(p, t->d.conn, no));
         }
         return ST_OK;
     }
@@ -2070,7 +2107,7 @@ explanation:
                 return ST_NOMEM;
             }
         }
-        t->d.conn->source.last = no;
+        TRY(touch(p, t->d.conn, no));
     }
     return ST_OK;
 }
@@ -2123,6 +2160,7 @@ enum status icm_parser_feed_line(struct icm_parser *p, struct bytes line, uint64
     }
     bool expl = t->expect_expl;
     uint64_t errors = p->match_errors;
+    p->line_no = line_no;
     enum status st = classify(p, t, view_ltrim(payload), line_no);
     if (expl) {
         t->expect_expl = false; /* only the line right after a summary */
@@ -2197,20 +2235,20 @@ struct icm_parser *icm_parser_new(struct evidence *ev, const char *path)
         return NULL;
     }
     p->ev = ev;
-    p->cur = ICM_THREADS_MAX;
+    p->cur = CAP_ICM_THREADS;
     for (size_t i = 0; i < sizeof p->recent / sizeof p->recent[0]; i++) {
-        p->recent[i] = ICM_THREADS_MAX;
+        p->recent[i] = CAP_ICM_THREADS;
     }
     p->path = ev_strdup(&ev->arena, path ? path : "");
-    p->threads = calloc(ICM_THREADS_MAX, sizeof *p->threads);
+    p->threads = calloc(CAP_ICM_THREADS, sizeof *p->threads);
     p->md = pcre2_match_data_create(16, NULL);
     p->mctx = pcre2_match_context_create(NULL);
     if (!p->path || !p->threads || !p->md || !p->mctx) {
         icm_parser_free(p);
         return NULL;
     }
-    pcre2_set_match_limit(p->mctx, ICM_MATCH_LIMIT);
-    pcre2_set_depth_limit(p->mctx, ICM_DEPTH_LIMIT);
+    pcre2_set_match_limit(p->mctx, CAP_ICM_MATCH_LIMIT);
+    pcre2_set_depth_limit(p->mctx, CAP_ICM_DEPTH_LIMIT);
     if (!icm_patterns_get()) {
         icm_parser_free(p);
         return NULL;
@@ -2227,6 +2265,72 @@ void icm_parser_finish(struct icm_parser *p)
         (void)flush_held(p);
         draft_close_all(p);
     }
+}
+
+/* ---- rotated files --------------------------------------------------------- */
+
+/* The end of one trace file: open attempts are written out as they stand
+ * and stay open, so that the next file (the one after a rotation) can go
+ * on with them. */
+static void parser_pause(struct icm_parser *p)
+{
+    (void)flush_held(p); /* a wrapped line does not span files */
+    for (size_t i = 0; i < CAP_ICM_THREADS; i++) {
+        if (p->threads[i].used) {
+            draft_finalize(p, &p->threads[i].d);
+        }
+    }
+}
+
+static void carry_free(void *carry)
+{
+    icm_parser_free(carry);
+}
+
+/* The latest clock of any thread. */
+static bool parser_last_time(const struct icm_parser *p, struct ev_time *ret)
+{
+    bool any = false;
+    for (size_t i = 0; i < CAP_ICM_THREADS; i++) {
+        struct ev_time t;
+        if (p->threads[i].used && p->threads[i].ts[0] && ts_parse(p->threads[i].ts, &t) &&
+            (!any || t.sec > ret->sec || (t.sec == ret->sec && t.nsec > ret->nsec))) {
+            *ret = t;
+            any = true;
+        }
+    }
+    return any;
+}
+
+/* The parser of the trace file read before `path` when `path` goes on
+ * from it: its first timestamp is not before the previous file's last one
+ * (1 s of slack) and at most CAP_ICM_CARRY_GAP_SECONDS after it. Files are
+ * read oldest first (analyzer/inputs_order.c), so dev_icm.old's attempt cut
+ * by the rotation continues in dev_icm. NULL otherwise: the previous file's
+ * attempts stay as written out. */
+static struct icm_parser *carry_take(struct evidence *ev, const char *path)
+{
+    struct icm_parser *p = ev->icm_carry;
+    struct ev_time first = { 0 }, last = { 0 };
+    if (!p) {
+        return NULL;
+    }
+    ev->icm_carry = NULL;
+    ev->icm_carry_free = NULL;
+    if (!icm_first_time(path, &first) || !parser_last_time(p, &last) || first.sec + 1 < last.sec ||
+        first.sec - last.sec > (int64_t)CAP_ICM_CARRY_GAP_SECONDS) {
+        icm_parser_free(p);
+        return NULL;
+    }
+    p->path = ev_strdup(&ev->arena, path);
+    if (!p->path) {
+        icm_parser_free(p);
+        return NULL;
+    }
+    p->hdr = (struct icm_header){ 0 }; /* header and block facts are per file */
+    p->prefixed_seen = false;
+    p->init_in_file = false;
+    return p;
 }
 
 const struct icm_header *icm_parser_header(const struct icm_parser *p)
@@ -2668,8 +2772,6 @@ enum status icm_parse_buffer(struct icm_parser *p, const uint8_t *buf, size_t le
 
 /* ---- files ----------------------------------------------------------------- */
 
-#define ICM_READ_CHUNK (1u << 20)
-
 /* A line skipped as unreadable (longer than CAP_LINE_MAX, or holding NUL
  * bytes: binary data, or the zero blocks a crash leaves in a log file). */
 static void skip_line(struct ev_input *in, uint64_t no, uint64_t *first)
@@ -2698,8 +2800,10 @@ static enum status read_line(struct icm_parser *p, struct ev_input *in, struct b
 /* Header and initialisation facts into the input (arena strings stay). */
 static void input_facts(struct evidence *ev, struct ev_input *in, const struct icm_parser *p)
 {
+    static const struct icm_ssl_init none = { 0 };
     const struct icm_header *h = &p->hdr;
-    const struct icm_ssl_init *i = &p->init;
+    /* A block of an earlier (rotated) file is that file's fact. */
+    const struct icm_ssl_init *i = p->init_in_file ? &p->init : &none;
     if (h->seen) {
         in->header_seen = true;
         in->trace_level = h->trc_level;
@@ -2724,7 +2828,7 @@ enum status icm_read_file(struct evidence *ev, const char *path, char *errbuf, s
     enum status st = ST_OK;
     uint64_t no = 0, total = 0, first_skipped = 0;
     bool skipping = false;
-    size_t have = 0, cap = (size_t)CAP_LINE_MAX + ICM_READ_CHUNK;
+    size_t have = 0, cap = (size_t)CAP_LINE_MAX + CAP_ICM_READ_BLOCK;
     uint8_t *buf = NULL;
     struct icm_parser *p = NULL;
     struct ev_input *in = NULL;
@@ -2735,7 +2839,10 @@ enum status icm_read_file(struct evidence *ev, const char *path, char *errbuf, s
         return ST_UNSUPPORTED;
     }
     in = ev_input_add(ev, path, EV_IN_ICM);
-    p = icm_parser_new(ev, path);
+    p = carry_take(ev, path);
+    if (!p) {
+        p = icm_parser_new(ev, path);
+    }
     buf = malloc(cap);
     if (!in || !p || !buf) {
         snprintf(errbuf, errlen, "%s: out of memory", path);
@@ -2834,7 +2941,12 @@ enum status icm_read_file(struct evidence *ev, const char *path, char *errbuf, s
         st = ST_TRUNCATED;
     }
 out:
-    if (p) {
+    /* Read (if partly): the open attempts are written out and stay open for
+     * the next trace file of this evidence (rotated files, carry_take). */
+    bool keep = p && in && (st == ST_OK || st == ST_TRUNCATED);
+    if (keep) {
+        parser_pause(p);
+    } else if (p) {
         icm_parser_finish(p);
     }
     if (in) {
@@ -2844,7 +2956,15 @@ out:
     if (in && p) {
         input_facts(ev, in, p);
     }
-    icm_parser_free(p);
+    if (keep) {
+        if (ev->icm_carry && ev->icm_carry_free) {
+            ev->icm_carry_free(ev->icm_carry); /* not taken (a file in between failed) */
+        }
+        ev->icm_carry = p;
+        ev->icm_carry_free = carry_free;
+    } else {
+        icm_parser_free(p);
+    }
     free(buf);
     fclose(f);
     return st;
@@ -2867,8 +2987,8 @@ bool icm_first_time(const char *path, struct ev_time *ret)
 {
     bool found = false;
     FILE *f = fopen(path, "rb");
-    uint8_t *buf = malloc(ICM_FIRST_TIME_SCAN);
-    size_t n = (f && buf) ? fread(buf, 1, ICM_FIRST_TIME_SCAN, f) : 0;
+    uint8_t *buf = malloc(CAP_ICM_FIRST_TIME_SCAN);
+    size_t n = (f && buf) ? fread(buf, 1, CAP_ICM_FIRST_TIME_SCAN, f) : 0;
     struct parse_error err = { 0 };
     struct cursor c;
     struct bytes line, id, payload;

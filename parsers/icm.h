@@ -33,14 +33,6 @@
 #include "evidence.h"
 #include "status.h"
 
-/* Caps of the ICM parser (to move into caps.h with the next change there). */
-#define ICM_THREADS_MAX 256u     /* threads with an open connection; least recent closed */
-#define ICM_THREAD_ID_MAX 64u    /* longer thread ids are cut (and still compared) */
-#define ICM_STATEMENTS_MAX 64u   /* statements kept per connection */
-#define ICM_STATED_CERTS_MAX 16u /* certificate tree entries kept per connection */
-#define ICM_MATCH_LIMIT 100000u  /* PCRE2 match limit per line and pattern */
-#define ICM_DEPTH_LIMIT 2000u    /* PCRE2 backtracking depth limit */
-
 struct icm_parser;
 
 /* What the file header says (sample 27); zero/empty when absent. */
@@ -127,9 +119,9 @@ MUST_USE enum status icm_read_file(struct evidence *ev, const char *path, char *
 bool icm_time_parse(const char *text, struct ev_time *ret);
 
 /* The first timestamp line of a trace file, looked for in its first
- * ICM_FIRST_TIME_SCAN bytes (for ordering rotated files, analyzer/
- * inputs_order.c). False when there is none or the file cannot be read. */
-#define ICM_FIRST_TIME_SCAN (4u << 20)
+ * CAP_ICM_FIRST_TIME_SCAN bytes (caps.h; for ordering rotated files,
+ * analyzer/inputs_order.c). False when there is none or the file cannot be
+ * read. */
 bool icm_first_time(const char *path, struct ev_time *ret);
 
 /* The same over a buffer, for an existing parser (tests, fuzz target):
