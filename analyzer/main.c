@@ -4,6 +4,7 @@
  * exit status (0 fine, 1 error findings, 2 usage/unreadable input, 3 input
  * partly unreadable).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -27,6 +28,7 @@
 #include "inputs_order.h"
 #include "live_cmd.h"
 #include "pcap_input.h"
+#include "probe_input.h"
 #include "progress.h"
 #include "redact.h"
 #include "report.h"
@@ -62,7 +64,7 @@ static const char usage_main[] =
     "                     and SAP ICM traces (dev_icm)\n"
     "  live -i IFACE      capture and explain handshakes as they happen\n"
     "  check --cert F     would this client certificate be sent and accepted?\n"
-    "  probe HOST[:PORT]  connect and show the server's CA list and chain (planned)\n"
+    "  probe HOST[:PORT]  connect and show the server's CA list, chain and verdict\n"
     "  rules [ID]         list the diagnosis rules, or show one in full\n"
     "\n"
     "Examples:\n"
@@ -71,10 +73,50 @@ static const char usage_main[] =
     "  tlsdiag analyze --format json -o report.json ticket-attachment.pcapng.gz\n"
     "  tlsdiag analyze dev_icm.old dev_icm                  # SAP ICM trace, level 2-3\n"
     "  tlsdiag check --cert client-chain.pem --ca-names server-cas.txt\n"
+    "  tlsdiag probe partner.example.com:443 --cert client-chain.pem --key client.key\n"
     "\n"
     "Run 'tlsdiag COMMAND --help' for the options of one command.\n"
     "Exit status: 0 analysed, no error finding; 1 at least one error finding;\n"
     "2 usage error or unreadable input; 3 input partly unreadable (results for the rest).\n";
+
+static const char usage_probe[] =
+    "Usage: tlsdiag probe [OPTIONS] HOST[:PORT]\n"
+    "\n"
+    "Connects to HOST (port 443 unless given; [v6-address]:port for IPv6), makes one\n"
+    "TLS handshake as a client and explains it like a capture: the CA names the\n"
+    "server accepts for client certificates, its certificate chain, and - with\n"
+    "--cert - whether your client certificate fits and is accepted. No capture\n"
+    "rights are needed: tlsdiag is the client, and records what it sends and gets.\n"
+    "\n"
+    "TLS 1.2 is used unless --tls1.3 is given, because TLS 1.3 encrypts the\n"
+    "certificate request (the CA names) and a client cannot show it afterwards.\n"
+    "\n"
+    "Options:\n"
+    "      --sni NAME       server_name to send (default: HOST unless it is an address;\n"
+    "                       --sni '' sends none)\n"
+    "      --cert FILE      client certificate chain to present (PEM, leaf first)\n"
+    "      --key FILE       its private key (PEM or DER; default: in --cert)\n"
+    "      --tls1.2         TLS 1.2 only (the default)\n"
+    "      --tls1.3         TLS 1.3 only (the CA names stay hidden)\n"
+    "      --timeout S      give up on a silent server after S seconds (default 10)\n"
+    "  -w, --write FILE     also write the conversation as a capture (pcapng, or pcap\n"
+    "                       for a .pcap name) to open in Wireshark or attach to a ticket\n"
+    "      --trust CAFILE   verify the server's chain against these CA certificates\n"
+    "  -f, --format FMT     text (default), json, markdown, html or trace\n"
+    "  -o, --output FILE    write the report to FILE instead of standard output\n"
+    "      --redact         replace host names, addresses, serials with pseudonyms\n"
+    "      --rules FILE     add or override diagnosis rules\n"
+    "      --color WHEN     auto (default), always or never\n"
+    "  -q, --quiet          no progress or notes on standard error\n"
+    "  -h, --help           this text\n"
+    "\n"
+    "Examples:\n"
+    "  tlsdiag probe partner.example.com              # which client CAs are accepted?\n"
+    "  tlsdiag probe partner.example.com:8443 --cert chain.pem --key client.key\n"
+    "  tlsdiag probe 10.0.0.5:443 --sni api.example.com -w probe.pcapng -f markdown\n"
+    "\n"
+    "Exit status: 0 handshake explained, no error finding; 1 an error finding (the\n"
+    "server rejected the handshake, ...); 2 no connection or bad options.\n";
 
 static const char usage_analyze[] =
     "Usage: tlsdiag analyze [OPTIONS] INPUT...\n"
@@ -195,6 +237,39 @@ static int write_report(const struct options *o, const struct evidence *ev,
         fprintf(stderr, "tlsdiag: writing the report failed: %s\n", strerror(errno));
     }
     return rc;
+}
+
+/* --trust, --redact, the rules and the report, once the evidence is in:
+ * EXIT_OK, EXIT_FINDINGS (an error finding), or EXIT_USAGE. */
+static int judge_and_report(const struct options *o, struct evidence *ev, struct x509_cache *certs,
+                            const struct rule_catalog *catalog)
+{
+    /* --trust: every chain verified before --redact renames its certificates */
+    struct facts_env env = { 0 };
+    if (o->trust && !trust_apply(ev, certs, o->trust, o->redact ? "the --trust CA file" : o->trust,
+                                 false, &env)) {
+        return EXIT_USAGE;
+    }
+    if (o->redact && redact_evidence(ev, o->redact_key) != ST_OK) {
+        /* Never pretend to redact: a report believed redacted must be. */
+        fprintf(stderr, "tlsdiag: --redact: out of memory; no report written\n");
+        return EXIT_USAGE;
+    }
+    struct findings fs = { 0 };
+    enum status rst = rules_evaluate_env(ev, catalog, &env, &fs);
+    if (rst != ST_OK) {
+        /* Findings so far are kept; the report says what was found. */
+        fprintf(stderr, "tlsdiag: evaluating the rules stopped: %s\n", status_name(rst));
+    }
+    if (write_report(o, ev, &fs) != 0) {
+        return EXIT_USAGE;
+    }
+    for (size_t i = 0; i < fs.count; i++) {
+        if (fs.items[i].severity == SEV_ERROR) {
+            return EXIT_FINDINGS;
+        }
+    }
+    return EXIT_OK;
 }
 
 static int cmd_analyze(int argc, char **argv)
@@ -336,38 +411,177 @@ static int cmd_analyze(int argc, char **argv)
     }
     /* A trace and a capture of the same TCP connection become one. */
     correlate(&ev);
-    int rc = EXIT_OK;
-    /* --trust: every chain verified before --redact renames its certificates */
-    struct facts_env env = { 0 };
-    if (unreadable == total) {
-        rc = EXIT_USAGE;
-    } else if (o.trust && !trust_apply(&ev, certs, o.trust,
-                                       o.redact ? "the --trust CA file" : o.trust, false, &env)) {
-        rc = EXIT_USAGE;
-    } else if (o.redact && redact_evidence(&ev, o.redact_key) != ST_OK) {
-        /* Never pretend to redact: a report believed redacted must be. */
-        fprintf(stderr, "tlsdiag: --redact: out of memory; no report written\n");
-        rc = EXIT_USAGE;
-    } else {
-        struct findings fs = { 0 };
-        enum status rst = rules_evaluate_env(&ev, &catalog, &env, &fs);
-        if (rst != ST_OK) {
-            /* Findings so far are kept; the report says what was found. */
-            fprintf(stderr, "tlsdiag: evaluating the rules stopped: %s\n", status_name(rst));
-        }
-        if (write_report(&o, &ev, &fs) != 0) {
-            rc = EXIT_USAGE;
-        } else if (unreadable > 0 || partial > 0) {
-            rc = EXIT_PARTIAL;
-        } else {
-            for (size_t i = 0; i < fs.count; i++) {
-                if (fs.items[i].severity == SEV_ERROR) {
-                    rc = EXIT_FINDINGS;
-                }
-            }
-        }
+    int rc = unreadable == total ? EXIT_USAGE : judge_and_report(&o, &ev, certs, &catalog);
+    if (rc == EXIT_OK || rc == EXIT_FINDINGS) {
+        rc = unreadable > 0 || partial > 0 ? EXIT_PARTIAL : rc;
     }
     tls_keylog_fini(&keylog);
+    x509_cache_free(certs);
+    ev_fini(&ev);
+    rule_catalog_fini(&catalog);
+    return rc;
+}
+
+/* HOST[:PORT], [V6]:PORT or a bare IPv6 address into host and port. */
+static bool split_target(char *arg, const char **host, const char **port)
+{
+    *port = "443";
+    if (arg[0] == '[') {
+        char *close = strchr(arg, ']');
+        if (!close || (close[1] != '\0' && close[1] != ':')) {
+            return false;
+        }
+        *close = '\0';
+        *host = arg + 1;
+        if (close[1] == ':') {
+            *port = close + 2;
+        }
+    } else {
+        char *colon = strchr(arg, ':');
+        *host = arg;
+        if (colon && !strchr(colon + 1, ':')) {
+            *colon = '\0';
+            *port = colon + 1;
+        }
+    }
+    return **host != '\0' && **port != '\0';
+}
+
+static bool is_address(const char *host)
+{
+    unsigned char buf[16];
+    return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
+}
+
+static int cmd_probe(int argc, char **argv)
+{
+    const char *rules_file = NULL, *write_path = NULL;
+    struct options o = { .format = FMT_TEXT, .color = -1 };
+    struct cap_probe_options po = { .version = 0x0303, .timeout_ms = 10000 };
+    bool sni_given = false;
+    static const struct option longopts[] = {
+        { "format", required_argument, NULL, 'f' },
+        { "output", required_argument, NULL, 'o' },
+        { "color", required_argument, NULL, 'c' },
+        { "colour", required_argument, NULL, 'c' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "deterministic", no_argument, NULL, 'D' },
+        { "trust", required_argument, NULL, 'T' },
+        { "redact", no_argument, NULL, 'R' },
+        { "rules", required_argument, NULL, 'U' },
+        { "redact-key", required_argument, NULL, 'K' },
+        { "sni", required_argument, NULL, 'S' },
+        { "cert", required_argument, NULL, 'C' },
+        { "key", required_argument, NULL, 'Y' },
+        { "tls1.2", no_argument, NULL, '2' },
+        { "tls1.3", no_argument, NULL, '3' },
+        { "timeout", required_argument, NULL, 't' },
+        { "write", required_argument, NULL, 'w' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "f:o:qhw:", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'f':
+            o.format = parse_format(optarg);
+            break;
+        case 'o':
+            o.output = optarg;
+            break;
+        case 'c':
+            o.color = parse_color(optarg);
+            break;
+        case 'q':
+            o.quiet = true;
+            break;
+        case 'D':
+            o.deterministic = true;
+            break;
+        case 'T':
+            o.trust = optarg;
+            break;
+        case 'R':
+            o.redact = true;
+            break;
+        case 'K':
+            o.redact = true;
+            o.redact_key = optarg;
+            break;
+        case 'U':
+            rules_file = optarg;
+            break;
+        case 'S':
+            po.sni = optarg;
+            sni_given = true;
+            break;
+        case 'C':
+            po.cert = optarg;
+            break;
+        case 'Y':
+            po.key = optarg;
+            break;
+        case '2':
+            po.version = 0x0303;
+            break;
+        case '3':
+            po.version = 0x0304;
+            break;
+        case 't': {
+            char *end = NULL;
+            unsigned long secs = strtoul(optarg, &end, 10);
+            if (!end || *end || secs == 0 || secs > 600) {
+                die_usage("--timeout takes seconds from 1 to 600", optarg);
+            }
+            po.timeout_ms = (unsigned)secs * 1000u;
+            break;
+        }
+        case 'w':
+            write_path = optarg;
+            break;
+        case 'h':
+            fputs(usage_probe, stdout);
+            return EXIT_OK;
+        default:
+            fprintf(stderr, "Try 'tlsdiag probe --help' for more information.\n");
+            return EXIT_USAGE;
+        }
+    }
+    if (getenv("TLSDIAG_DETERMINISTIC")) {
+        o.deterministic = true;
+    }
+    if (optind + 1 != argc) {
+        die_usage("probe needs exactly one HOST[:PORT]", NULL);
+    }
+    if (po.key && !po.cert) {
+        die_usage("--key needs --cert", NULL);
+    }
+    if (!split_target(argv[optind], &po.host, &po.port)) {
+        die_usage("not HOST[:PORT] or [IPv6]:PORT", argv[optind]);
+    }
+    if (!sni_given) {
+        po.sni = is_address(po.host) ? NULL : po.host;
+    }
+
+    struct rule_catalog catalog;
+    rule_catalog_init(&catalog);
+    if (!catalog_setup(&catalog, rules_file)) {
+        rule_catalog_fini(&catalog);
+        return EXIT_USAGE;
+    }
+    struct evidence ev;
+    ev_init(&ev);
+    struct x509_cache *certs = x509_cache_new(&ev.arena);
+    char err[512] = "";
+    int rc = EXIT_USAGE;
+    if (!certs) {
+        fprintf(stderr, "tlsdiag: out of memory\n");
+    } else if (probe_input_run(&ev, certs, &po, write_path, err, sizeof err) != ST_OK) {
+        fprintf(stderr, "tlsdiag: probe %s\n", err);
+    } else {
+        rc = judge_and_report(&o, &ev, certs, &catalog);
+    }
     x509_cache_free(certs);
     ev_fini(&ev);
     rule_catalog_fini(&catalog);
@@ -459,12 +673,6 @@ static int cmd_rules(int argc, char **argv)
     return rc;
 }
 
-static int cmd_planned(const char *name)
-{
-    fprintf(stderr, "tlsdiag: '%s' is not implemented yet; 'tlsdiag analyze' works today.\n", name);
-    return EXIT_USAGE;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -493,7 +701,7 @@ int main(int argc, char **argv)
         return live_main(argc - 1, argv + 1);
     }
     if (strcmp(cmd, "probe") == 0) {
-        return cmd_planned(cmd);
+        return cmd_probe(argc - 1, argv + 1);
     }
     die_usage("unknown command", cmd);
     return EXIT_USAGE;

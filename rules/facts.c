@@ -988,7 +988,24 @@ static const char *fit_words(struct ev_arena *a, const struct ev_chain *chain,
 
 static const char *verify_word(const struct ev_chain *chain)
 {
-    return chain && chain->verify ? ev_verify_result_name(chain->verify->result) : "not_done";
+    if (!chain || !chain->verify) {
+        return "not_done";
+    }
+    switch (chain->verify->result) {
+    case EV_VERIFY_OK:
+        return "ok";
+    case EV_VERIFY_NO_ISSUER:
+        return "no_issuer";
+    case EV_VERIFY_UNTRUSTED_ROOT:
+        return "untrusted_root";
+    case EV_VERIFY_EXPIRED:
+        return "expired";
+    case EV_VERIFY_NOT_YET_VALID:
+        return "not_yet_valid";
+    case EV_VERIFY_INVALID:
+    default:
+        return "invalid";
+    }
 }
 
 static const char *trust_name(const struct ev_verify *vf)

@@ -13,7 +13,7 @@ if grep -nE "$banned" $files; then
     echo "lint: banned function (use snprintf, strtoul, cursor code)"; fail=1
 fi
 # memcpy belongs to cursor, buffer and arena code and to tests' fixtures.
-allowed='parsers/(cursor|evidence|tls_handshake|tls_stream|tls_keylog)\.c|captures/flows\.c|tests/|analyzer/json_writer\.c'
+allowed='parsers/(cursor|evidence|tls_handshake|tls_stream|tls_keylog)\.c|captures/(flows|probe)\.c|tests/|analyzer/json_writer\.c'
 if grep -nE '\bmemcpy\s*\(' $files | grep -vE "^($allowed)"; then
     echo "lint: memcpy outside cursor/buffer code"; fail=1
 fi
