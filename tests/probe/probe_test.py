@@ -15,6 +15,7 @@ PKI (tests/data/pki):
   - a TLS 1.3-only server: the default TLS 1.2 probe ends in protocol_version
     (exit 1); --tls1.3 completes;
   - a closed port: exit 2 with one line on stderr naming host and port.
+The first report is also validated against docs/report.schema.json.
 Prints "N passed, N failed"; exit 77 without openssl.
 """
 import json
@@ -120,6 +121,14 @@ def main():
         check({"no_fitting_ca", "empty_client_cert"} <= rules(rep), "no_fitting_ca and empty_client_cert",
               repr(rules(rep)))
         check(rep["inputs"][0]["kind"] == "probe", "input kind probe", repr(rep["inputs"][0]))
+        doc = os.path.join(tmp, "probe.json")
+        with open(doc, "w") as f:
+            json.dump(rep, f)
+        v = subprocess.run([sys.executable, os.path.join(root, "tests", "schema", "validate.py"),
+                            doc], capture_output=True, text=True, timeout=60)
+        if v.returncode != 77:  # 77: no jsonschema module here
+            check(v.returncode == 0, "the probe's JSON report validates against the schema",
+                  v.stdout.strip() + v.stderr.strip())
         notes = " ".join(n.get("text", "") for n in c.get("notes", []))
         check("without --cert" in notes, "a note says the probe had no certificate", notes)
         a = subprocess.run([tlsdiag, "analyze", "--format", "json", cap], capture_output=True,
