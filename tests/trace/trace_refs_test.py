@@ -73,7 +73,8 @@ def check(tlsdiag, path, failures):
 
 
 def main():
-    tlsdiag, root, shared = sys.argv[1], sys.argv[2], sys.argv[3]
+    tlsdiag = os.path.abspath(sys.argv[1])  # meson passes it relative to the build dir
+    root, shared = sys.argv[2], os.path.abspath(sys.argv[3])
     os.chdir(root)
     captures = (".pcap", ".pcapng", ".pcap.gz", ".pcapng.gz")
     inputs = sorted(p for p in glob.glob("tests/data/captures/*") if p.endswith(captures))
