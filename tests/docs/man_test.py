@@ -4,7 +4,7 @@
 The man page (docs/tlsdiag.1) must format without a single warning
 (groff -man -ww -z, and man --warnings when man-db is installed), and every
 long option that `tlsdiag --help`, `tlsdiag analyze --help`, `check --help`,
-`live --help` and `rules --help` print must appear in it, so the page and
+`live --help`, `probe --help` and `rules --help` print must appear in it, so the page and
 the program cannot drift apart. Exits 77 (skip) without groff.
 """
 import os
@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 
-COMMANDS = [[], ["analyze"], ["check"], ["live"], ["rules"]]
+COMMANDS = [[], ["analyze"], ["check"], ["live"], ["probe"], ["rules"]]
 
 
 def main():
