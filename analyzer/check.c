@@ -33,6 +33,7 @@
 #include "icm.h"
 #include "json_writer.h"
 #include "pcap_input.h"
+#include "probe_input.h"
 #include "progress.h"
 #include "report.h"
 #include "trust.h"
@@ -43,7 +44,8 @@ enum { CHECK_OK = 0, CHECK_FINDINGS = 1, CHECK_USAGE = 2 };
 #define NAME_LINE_MAX 4096u /* one line of a --ca-names file */
 
 static const char usage_check[] =
-    "Usage: tlsdiag check --cert CHAIN (--ca-names FILE | --from INPUT) [OPTIONS]\n"
+    "Usage: tlsdiag check --cert CHAIN (--ca-names FILE | --from INPUT | --server HOST:PORT)\n"
+    "                     [OPTIONS]\n"
     "\n"
     "Would a TLS client holding the certificate chain CHAIN (PEM with one or more\n"
     "certificates, leaf first, or DER) send it to a server whose certificate request\n"
@@ -58,6 +60,8 @@ static const char usage_check[] =
     "                         (e.g. CN=Client CA A,O=Example,C=DE); # starts a comment\n"
     "      --from INPUT       take the CA names from the CertificateRequest(s) in a\n"
     "                         capture (pcap, pcapng, .gz) or an SAP ICM trace\n"
+    "      --server HOST[:PORT]  ask the server: a TLS 1.2 handshake without a client\n"
+    "                         certificate (as 'tlsdiag probe') gets its CA names\n"
     "      --trust CAFILE     CA certificates you have (PEM/DER): a self-signed one is a\n"
     "                         root the server trusts; another is an intermediate that\n"
     "                         must be in CHAIN to count (chain_incomplete otherwise)\n"
@@ -71,18 +75,19 @@ static const char usage_check[] =
     "Examples:\n"
     "  tlsdiag check --cert client-chain.pem --ca-names server-cas.txt\n"
     "  tlsdiag check --cert client.pem --from failing-call.pcap --format json\n"
+    "  tlsdiag check --cert client-chain.pem --server partner.example.com:443\n"
     "Exit status: 0 no error finding; 1 an error finding (e.g. the certificate would\n"
     "not be sent); 2 usage error or unreadable input.\n";
 
 struct check_opts {
-    const char *cert, *ca_names, *from, *trust, *host, *output, *rules;
+    const char *cert, *ca_names, *from, *server, *trust, *host, *output, *rules;
     bool json, deterministic;
     int64_t when;
 };
 
 /* Where the CA names came from, for the report. */
 struct names_source {
-    const char *kind; /* "file", "pcap", "icm-trace" */
+    const char *kind; /* "file", "pcap", "icm-trace", "server" */
     const char *path;
     size_t requests; /* CertificateRequests they were taken from */
     uint64_t first_ref;
@@ -167,33 +172,58 @@ static int names_from_file(struct ev_arena *a, const char *path, struct ev_cert_
     return rc;
 }
 
-/* The CA names of every visible CertificateRequest in a capture or trace
- * (union, in order of appearance). src stays alive: the names point into it. */
-static int names_from_input(struct evidence *src, struct ev_arena *a, const char *path,
-                            struct ev_cert_request *cr, struct names_source *ns)
+/* Asks the server itself: a probe (TLS 1.2, no client certificate) into src. */
+static enum status read_server(struct evidence *src, const char *target, char *err, size_t errlen)
 {
-    char err[512] = "";
-    enum status st;
-    switch (input_kind_sniff(path, err, sizeof err)) {
+    char buf[512];
+    struct cap_probe_options po = { .version = 0x0303, .timeout_ms = 10000 };
+    snprintf(buf, sizeof buf, "%s", target);
+    if (!probe_target_parse(buf, &po)) {
+        snprintf(err, errlen, "%s: not HOST[:PORT] or [IPv6]:PORT", target);
+        return ST_UNSUPPORTED;
+    }
+    struct x509_cache *certs = x509_cache_new(&src->arena);
+    enum status st = certs ? probe_input_run(src, certs, &po, NULL, err, errlen) : ST_NOMEM;
+    x509_cache_free(certs);
+    return st;
+}
+
+/* Reads a capture or trace (or asks a server) into src; ST_TRUNCATED counts. */
+static enum status read_source(struct evidence *src, const char *path, struct names_source *ns,
+                               char *err, size_t errlen)
+{
+    if (strcmp(ns->kind, "server") == 0) {
+        return read_server(src, path, err, errlen);
+    }
+    switch (input_kind_sniff(path, err, errlen)) {
     case IN_CAPTURE: {
         ns->kind = "pcap";
         struct x509_cache *certs = x509_cache_new(&src->arena);
         struct progress *bar = progress_new(path, input_file_size(path), false);
-        st = certs ? pcap_input_read(src, certs, path, bar, err, sizeof err) : ST_NOMEM;
+        enum status st = certs ? pcap_input_read(src, certs, path, bar, err, errlen) : ST_NOMEM;
         progress_free(bar);
         x509_cache_free(certs);
-        break;
+        return st;
     }
     case IN_ICM:
         ns->kind = "icm-trace";
-        st = icm_read_file(src, path, err, sizeof err);
-        break;
+        return icm_read_file(src, path, err, errlen);
     default:
-        fprintf(stderr, "tlsdiag: %s: %s\n", path, err);
-        return CHECK_USAGE;
+        return ST_UNSUPPORTED;
     }
+}
+
+/* The CA names of every visible CertificateRequest in a capture or trace, or
+ * of the server's answer to a probe (union, in order of appearance). src
+ * stays alive: the names point into it. */
+static int names_from_input(struct evidence *src, struct ev_arena *a, const char *path,
+                            struct ev_cert_request *cr, struct names_source *ns)
+{
+    char err[512] = "";
+    enum status st = read_source(src, path, ns, err, sizeof err);
     if (st != ST_OK && st != ST_TRUNCATED) {
-        fprintf(stderr, "tlsdiag: %s: %s\n", path, err[0] ? err : status_name(st));
+        fprintf(stderr, "tlsdiag: %s%s: %s\n", strcmp(ns->kind, "server") == 0 ? "--server " : "",
+                path, err[0] ? err : status_name(st));
         return CHECK_USAGE;
     }
     size_t cap = 0;
@@ -211,6 +241,13 @@ static int names_from_input(struct evidence *src, struct ev_arena *a, const char
                 return CHECK_USAGE;
             }
         }
+    }
+    if (cr->ca_count == 0 && strcmp(ns->kind, "server") == 0) {
+        fprintf(stderr,
+                "tlsdiag: --server %s: the server did not ask for a client certificate, or named "
+                "no CA (then any CA will do); see 'tlsdiag probe %s'\n",
+                path, path);
+        return CHECK_USAGE;
     }
     if (cr->ca_count == 0) {
         fprintf(stderr,
@@ -659,13 +696,21 @@ static int write_json(FILE *out, const struct check_opts *o, const struct ev_cha
 static int parse_args(int argc, char **argv, struct check_opts *o)
 {
     static const struct option longopts[] = {
-        { "cert", required_argument, NULL, 'C' },   { "ca-names", required_argument, NULL, 'N' },
-        { "from", required_argument, NULL, 'F' },   { "trust", required_argument, NULL, 'T' },
-        { "host", required_argument, NULL, 'H' },   { "format", required_argument, NULL, 'f' },
-        { "output", required_argument, NULL, 'o' }, { "rules", required_argument, NULL, 'U' },
-        { "time", required_argument, NULL, 'W' },   { "deterministic", no_argument, NULL, 'D' },
-        { "quiet", no_argument, NULL, 'q' },        { "color", required_argument, NULL, 'c' },
-        { "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+        { "cert", required_argument, NULL, 'C' },
+        { "ca-names", required_argument, NULL, 'N' },
+        { "from", required_argument, NULL, 'F' },
+        { "trust", required_argument, NULL, 'T' },
+        { "host", required_argument, NULL, 'H' },
+        { "format", required_argument, NULL, 'f' },
+        { "output", required_argument, NULL, 'o' },
+        { "rules", required_argument, NULL, 'U' },
+        { "time", required_argument, NULL, 'W' },
+        { "deterministic", no_argument, NULL, 'D' },
+        { "server", required_argument, NULL, 'S' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "color", required_argument, NULL, 'c' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
     };
     int ch;
     optind = 1;
@@ -680,6 +725,9 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
             break;
         case 'F':
             o->from = optarg;
+            break;
+        case 'S':
+            o->server = optarg;
             break;
         case 'T':
             o->trust = optarg;
@@ -726,8 +774,9 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
     if (!o->cert) {
         return usage_error("--cert CHAIN is required", NULL);
     }
-    if (!o->ca_names == !o->from) {
-        return usage_error("give exactly one of --ca-names FILE and --from INPUT", NULL);
+    if ((o->ca_names != NULL) + (o->from != NULL) + (o->server != NULL) != 1) {
+        return usage_error("give exactly one of --ca-names FILE, --from INPUT and --server HOST",
+                           NULL);
     }
     return CHECK_OK;
 }
@@ -779,12 +828,17 @@ static int run(const struct check_opts *o, struct evidence *ev, struct evidence 
         goto out;
     }
     struct ev_cert_request *cr = ev_alloc(&ev->arena, sizeof *cr);
-    struct names_source ns = { .kind = "file", .path = o->ca_names ? o->ca_names : o->from };
+    struct names_source ns = {
+        .kind = o->server ? "server" : "file",
+        .path = o->ca_names ? o->ca_names
+                : o->from   ? o->from
+                            : o->server,
+    };
     if (!cr) {
         goto out;
     }
     int nrc = o->ca_names ? names_from_file(&ev->arena, o->ca_names, cr)
-                          : names_from_input(src, &ev->arena, o->from, cr, &ns);
+                          : names_from_input(src, &ev->arena, ns.path, cr, &ns);
     if (nrc != CHECK_OK) {
         goto out;
     }

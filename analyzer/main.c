@@ -4,7 +4,6 @@
  * exit status (0 fine, 1 error findings, 2 usage/unreadable input, 3 input
  * partly unreadable).
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -422,37 +421,6 @@ static int cmd_analyze(int argc, char **argv)
     return rc;
 }
 
-/* HOST[:PORT], [V6]:PORT or a bare IPv6 address into host and port. */
-static bool split_target(char *arg, const char **host, const char **port)
-{
-    *port = "443";
-    if (arg[0] == '[') {
-        char *close = strchr(arg, ']');
-        if (!close || (close[1] != '\0' && close[1] != ':')) {
-            return false;
-        }
-        *close = '\0';
-        *host = arg + 1;
-        if (close[1] == ':') {
-            *port = close + 2;
-        }
-    } else {
-        char *colon = strchr(arg, ':');
-        *host = arg;
-        if (colon && !strchr(colon + 1, ':')) {
-            *colon = '\0';
-            *port = colon + 1;
-        }
-    }
-    return **host != '\0' && **port != '\0';
-}
-
-static bool is_address(const char *host)
-{
-    unsigned char buf[16];
-    return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
-}
-
 static int cmd_probe(int argc, char **argv)
 {
     const char *rules_file = NULL, *write_path = NULL;
@@ -557,11 +525,12 @@ static int cmd_probe(int argc, char **argv)
     if (po.key && !po.cert) {
         die_usage("--key needs --cert", NULL);
     }
-    if (!split_target(argv[optind], &po.host, &po.port)) {
+    const char *sni = po.sni;
+    if (!probe_target_parse(argv[optind], &po)) {
         die_usage("not HOST[:PORT] or [IPv6]:PORT", argv[optind]);
     }
-    if (!sni_given) {
-        po.sni = is_address(po.host) ? NULL : po.host;
+    if (sni_given) {
+        po.sni = sni;
     }
 
     struct rule_catalog catalog;

@@ -4,6 +4,7 @@
  */
 #include "probe_input.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -78,4 +79,35 @@ enum status probe_input_run(struct evidence *ev, struct x509_cache *certs,
                           "Certificate answers a certificate request");
     }
     return st;
+}
+
+static bool is_address(const char *host)
+{
+    unsigned char buf[16];
+    return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
+}
+
+bool probe_target_parse(char *arg, struct cap_probe_options *po)
+{
+    po->port = "443";
+    if (arg[0] == '[') {
+        char *close = strchr(arg, ']');
+        if (!close || (close[1] != '\0' && close[1] != ':')) {
+            return false;
+        }
+        *close = '\0';
+        po->host = arg + 1;
+        if (close[1] == ':') {
+            po->port = close + 2;
+        }
+    } else {
+        char *colon = strchr(arg, ':');
+        po->host = arg;
+        if (colon && !strchr(colon + 1, ':')) {
+            *colon = '\0';
+            po->port = colon + 1;
+        }
+    }
+    po->sni = is_address(po->host) ? NULL : po->host;
+    return *po->host != '\0' && *po->port != '\0';
 }

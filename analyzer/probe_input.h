@@ -6,6 +6,8 @@
 #ifndef TLSDIAG_PROBE_INPUT_H
 #define TLSDIAG_PROBE_INPUT_H
 
+#include <stdbool.h>
+
 #include "evidence.h"
 #include "probe.h"
 #include "x509.h"
@@ -17,5 +19,10 @@
 enum status probe_input_run(struct evidence *ev, struct x509_cache *certs,
                             const struct cap_probe_options *po, const char *write_path, char *err,
                             size_t errlen);
+
+/* HOST[:PORT], [IPv6]:PORT or a bare IPv6 address (arg is split in place)
+ * into po->host and po->port (443 by default); po->sni becomes the host
+ * unless it is an address. false when arg is not such a target. */
+bool probe_target_parse(char *arg, struct cap_probe_options *po);
 
 #endif

@@ -14,6 +14,8 @@ PKI (tests/data/pki):
     rejects it and the report says so (exit 1);
   - a TLS 1.3-only server: the default TLS 1.2 probe ends in protocol_version
     (exit 1); --tls1.3 completes;
+  - `tlsdiag check --server` takes the CA names from such a server: the
+    CA-A chain fits, the CA-B certificate does not (no_fitting_ca);
   - a closed port: exit 2 with one line on stderr naming host and port.
 The first report is also validated against docs/report.schema.json.
 Prints "N passed, N failed"; exit 77 without openssl.
@@ -181,6 +183,24 @@ def main():
     check(rc == 0 and rep is not None and rep["connections"][0]["version"] == "TLS 1.3" and
           rep["connections"][0]["outcome"] == "established",
           "--tls1.3 against it: established", "exit %d %s" % (rc, err.strip()))
+
+    for chain, key, want_rc, want in (("client-a-chain.pem", "client-a.TEST-KEY.pem", 0, "fits"),
+                                      ("client-b.pem", "client-b.TEST-KEY.pem", 1, "no_fitting_ca")):
+        srv, port = s_server(*require)
+        p = subprocess.run([tlsdiag, "check", "--cert", pki(chain), "--server",
+                            "127.0.0.1:%d" % port, "--format", "json"],
+                           capture_output=True, text=True, timeout=60)
+        stop(srv)
+        try:
+            rep = json.loads(p.stdout)
+        except ValueError:
+            rep = {}
+        src = rep.get("ca_names_source", {})
+        ids = {f["rule"] for f in rep.get("findings", [])}
+        ok = p.returncode == want_rc and src.get("kind") == "server" and \
+            (want in ids or (want == "fits" and "client_cert_fits" in ids))
+        check(ok, "check --cert %s --server: exit %d, %s" % (chain, want_rc, want),
+              "exit %d %s %s %s" % (p.returncode, src, sorted(ids), p.stderr.strip()))
 
     port = free_port()
     rc, rep, err = probe(port)
