@@ -73,6 +73,14 @@ enum status probe_input_run(struct evidence *ev, struct x509_cache *certs,
     if (st == ST_OK && res.client_error[0]) {
         note_client_error(ev, first, res.client_error);
     }
+    if (st == ST_OK && res.timed_out) {
+        char line[160];
+        snprintf(line, sizeof line,
+                 "the server stopped answering: nothing for %u s, or the conversation went past "
+                 "%u s; the probe gave up (--timeout)",
+                 po->timeout_ms / 1000u, 3u * po->timeout_ms / 1000u);
+        note_client_error(ev, first, line);
+    }
     if (st == ST_OK && !po->cert) {
         note_client_error(ev, first,
                           "no client certificate to send (probe without --cert): an empty "

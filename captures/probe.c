@@ -30,6 +30,7 @@
 #define PROBE_CHUNK 16384u    /* bytes per synthetic packet (one TLS record's worth) */
 #define PROBE_AFTER_MS 1500u  /* wait for post-handshake messages (a TLS 1.3 rejection) */
 #define PROBE_AFTER_READS 32u /* records read after the handshake at most */
+#define PROBE_TOTAL_FACTOR 3u /* the whole conversation may take 3 timeouts */
 #define DLT_RAW_IP 12         /* DLT_RAW: packets start with the IP header */
 #define PROBE_CIPHERS13 \
     "TLS13-AES256-GCM-SHA384:TLS13-CHACHA20-POLY1305-SHA256:TLS13-AES128-GCM-SHA256"
@@ -58,6 +59,7 @@ struct probe {
      * the pieces it asks for (record header, then body). */
     uint8_t rbuf[PROBE_CHUNK];
     size_t rlen, rpos;
+    double deadline; /* CLOCK_MONOTONIC seconds: a server that trickles bytes is cut off */
     cap_packet_fn fn;
     void *ctx;
     struct cap_probe_result *res;
@@ -68,6 +70,13 @@ static struct ev_time now(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (struct ev_time){ .sec = ts.tv_sec, .nsec = (uint32_t)ts.tv_nsec };
+}
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void put16(uint8_t *p, uint32_t v)
@@ -200,6 +209,10 @@ static int on_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
     struct probe *p = ctx;
     (void)ssl;
     if (p->rpos == p->rlen) {
+        if (mono() > p->deadline) {
+            p->res->timed_out = true;
+            return WOLFSSL_CBIO_ERR_TIMEOUT;
+        }
         ssize_t n = recv(p->fd, p->rbuf, sizeof p->rbuf, 0);
         if (n == 0) {
             emit_close(p, 1, false);
@@ -414,6 +427,7 @@ enum status cap_probe(const struct cap_probe_options *o, cap_packet_fn fn, void 
         wolfSSL_CTX_free(tls);
         return ST_UNSUPPORTED;
     }
+    p.deadline = mono() + PROBE_TOTAL_FACTOR * o->timeout_ms / 1000.0;
     enum status st = open_tcp(&p, o, err, errlen);
     if (st != ST_OK) {
         wolfSSL_CTX_free(tls);
