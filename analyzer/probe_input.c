@@ -78,7 +78,7 @@ enum status probe_input_run(struct evidence *ev, struct x509_cache *certs,
         snprintf(line, sizeof line,
                  "the server stopped answering: nothing for %u s, or the conversation went past "
                  "%u s; the probe gave up (--timeout)",
-                 po->timeout_ms / 1000u, 3u * po->timeout_ms / 1000u);
+                 po->timeout_ms / 1000u, CAP_PROBE_TOTAL_FACTOR * po->timeout_ms / 1000u);
         note_client_error(ev, first, line);
     }
     if (st == ST_OK && !po->cert) {

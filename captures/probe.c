@@ -30,7 +30,6 @@
 #define PROBE_CHUNK 16384u    /* bytes per synthetic packet (one TLS record's worth) */
 #define PROBE_AFTER_MS 1500u  /* wait for post-handshake messages (a TLS 1.3 rejection) */
 #define PROBE_AFTER_READS 32u /* records read after the handshake at most */
-#define PROBE_TOTAL_FACTOR 3u /* the whole conversation may take 3 timeouts */
 #define DLT_RAW_IP 12         /* DLT_RAW: packets start with the IP header */
 #define PROBE_CIPHERS13 \
     "TLS13-AES256-GCM-SHA384:TLS13-CHACHA20-POLY1305-SHA256:TLS13-AES128-GCM-SHA256"
@@ -427,7 +426,7 @@ enum status cap_probe(const struct cap_probe_options *o, cap_packet_fn fn, void 
         wolfSSL_CTX_free(tls);
         return ST_UNSUPPORTED;
     }
-    p.deadline = mono() + PROBE_TOTAL_FACTOR * o->timeout_ms / 1000.0;
+    p.deadline = mono() + CAP_PROBE_TOTAL_FACTOR * o->timeout_ms / 1000.0;
     enum status st = open_tcp(&p, o, err, errlen);
     if (st != ST_OK) {
         wolfSSL_CTX_free(tls);

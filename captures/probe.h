@@ -10,6 +10,9 @@
 
 #include "capture.h"
 
+/* The whole conversation may take this many timeouts (a trickling server). */
+#define CAP_PROBE_TOTAL_FACTOR 3u
+
 struct cap_probe_options {
     const char *host; /* name or address */
     const char *port; /* service or number */
