@@ -2835,7 +2835,7 @@ enum status icm_read_file(struct evidence *ev, const char *path, char *errbuf, s
 {
     enum status st = ST_OK;
     uint64_t no = 0, total = 0, first_skipped = 0;
-    bool skipping = false;
+    bool skipping = false, keep = false;
     size_t have = 0, cap = (size_t)CAP_LINE_MAX + CAP_ICM_READ_BLOCK;
     uint8_t *buf = NULL;
     struct icm_parser *p = NULL;
@@ -2951,7 +2951,7 @@ enum status icm_read_file(struct evidence *ev, const char *path, char *errbuf, s
 out:
     /* Read (if partly): the open attempts are written out and stay open for
      * the next trace file of this evidence (rotated files, carry_take). */
-    bool keep = p && in && (st == ST_OK || st == ST_TRUNCATED);
+    keep = p && in && (st == ST_OK || st == ST_TRUNCATED);
     if (keep) {
         parser_pause(p);
     } else if (p) {
