@@ -743,10 +743,17 @@ static enum ev_dir icm_side(const struct ev_connection *c)
 static void add_trace_error(struct ladder *l, const struct ev_connection *c, uint64_t ref,
                             const char *refword)
 {
+    struct step *s;
+
+    if (c->handshake_state && (s = ladder_add(l, STEP_NOTE, icm_side(c), ref, refword))) {
+        /* Where the ICM's handshake stood: the last step it reached. */
+        snprintf(s->name, sizeof s->name, "state: %s", c->handshake_state);
+        s->text = s->name;
+    }
     if (!c->error_name && !c->error_text && !c->not_tls) {
         return;
     }
-    struct step *s = ladder_add(l, STEP_NOTE, icm_side(c), ref, refword);
+    s = ladder_add(l, STEP_NOTE, icm_side(c), ref, refword);
     if (!s) {
         return;
     }
@@ -950,7 +957,7 @@ static void draw_note(struct report_out *h, const struct step *s, int y)
         h,
         "<text x=\"%d\" y=\"%d\" text-anchor=\"%s\" font-size=\"13.5\" font-weight=\"700\" "
         "fill=\"%s\">",
-        left ? x + 14 : x - 14, y, left ? "start" : "end", s->fatal ? "#b42318" : "#1d2939");
+        left ? x + 18 : x - 18, y, left ? "start" : "end", s->fatal ? "#b42318" : "#1d2939");
     draw_label(h, s);
     report_out_put(h, "</text></g>\n");
 }
@@ -1085,6 +1092,18 @@ static void print_ladder(struct report_out *h, const struct ev_connection *c)
 
 /* ---- CA names and certificates ------------------------------------------- */
 
+/* A report_common phrase ("not in the trace") as a paragraph: capitalised, full stop. */
+static void print_sentence(struct report_out *h, const char *phrase)
+{
+    report_out_put(h, "<p>");
+    if (phrase[0] >= 'a' && phrase[0] <= 'z') {
+        report_out_printf(h, "%c", phrase[0] - 'a' + 'A');
+        phrase++;
+    }
+    h_text(h, phrase);
+    report_out_put(h, ".</p>\n");
+}
+
 static void print_ca_table(struct report_out *h, const struct ev_cert_request *cr)
 {
     report_out_put(
@@ -1139,9 +1158,8 @@ static void print_cert_request(struct report_out *h, const struct ev_connection 
     if (report_from_trace(c)) {
         report_trace_cert_request_text(c, buf, sizeof buf);
     }
-    report_out_put(h, "<h4>Certificate request</h4>\n<p>");
-    h_text(h, report_from_trace(c) ? buf : report_cert_request_absence(c));
-    report_out_put(h, "</p>\n");
+    report_out_put(h, "<h4>Certificate request</h4>\n");
+    print_sentence(h, report_from_trace(c) ? buf : report_cert_request_absence(c));
 }
 
 static void print_str_list(struct report_out *h, char *const *v, size_t n)
@@ -1270,9 +1288,8 @@ static void print_client_cert(struct report_out *h, const struct ev_connection *
         return;
     }
     report_client_cert_text(c, buf, sizeof buf);
-    report_out_put(h, "<h4>Client certificate</h4>\n<p>");
-    h_text(h, buf);
-    report_out_put(h, "</p>\n");
+    report_out_put(h, "<h4>Client certificate</h4>\n");
+    print_sentence(h, buf);
 }
 
 static void print_certificates(struct report_out *h, const struct ev_connection *c)
@@ -1283,8 +1300,8 @@ static void print_certificates(struct report_out *h, const struct ev_connection 
     if (c->stated_cert_count > 0) {
         print_stated_certs(h, c);
     } else if (!c->server_chain) {
-        report_out_printf(h, "<h4>Server certificate chain</h4>\n<p>%s</p>\n",
-                          report_server_chain_absence(c));
+        report_out_put(h, "<h4>Server certificate chain</h4>\n");
+        print_sentence(h, report_server_chain_absence(c));
     }
     print_client_cert(h, c);
 }
