@@ -14,25 +14,10 @@ connection counts add up. Prints "N passed, N failed"; exit 0 or 1.
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def gen(path, seed):
-    subprocess.run([sys.executable, os.path.join(HERE, "gen_trace.py"), path, "--seed", str(seed),
-                    "--conns", "30"], check=True, stdout=subprocess.DEVNULL)
-
-
-def analyze(tlsdiag, paths):
-    env = dict(os.environ, TLSDIAG_DETERMINISTIC="1")
-    p = subprocess.run([tlsdiag, "analyze", "-q", "--format", "json", *paths],
-                       capture_output=True, env=env, timeout=120)
-    if p.returncode not in (0, 1):
-        raise RuntimeError("exit %d: %s" % (p.returncode, p.stderr.decode(errors="replace")))
-    return json.loads(p.stdout)
+from icmtest import Tally, analyze, gen
 
 
 def summary(c):
@@ -44,20 +29,12 @@ def summary(c):
 
 def main():
     tlsdiag = sys.argv[1]
-    failed = passed = 0
-
-    def check(name, problems):
-        nonlocal failed, passed
-        if problems:
-            failed += 1
-            print("FAIL %s: %s" % (name, "; ".join(problems)))
-        else:
-            passed += 1
-            print("ok   %s" % name)
+    tally = Tally()
+    check = tally.check
 
     with tempfile.TemporaryDirectory() as tmp:
         whole = os.path.join(tmp, "whole.trc")
-        gen(whole, 21)
+        gen(whole, "--seed", "21", "--conns", "30")
         ref = analyze(tlsdiag, [whole])
         lines = open(whole, "rb").read().split(b"\n")
         # Cut inside the longest attempt that spans timestamp lines.
@@ -96,14 +73,13 @@ def main():
             check("split", ["no connection to cut"])
 
         other = os.path.join(tmp, "other.trc")
-        gen(other, 22)
+        gen(other, "--seed", "22", "--conns", "30")
         one = len(analyze(tlsdiag, [other])["connections"])
         both = len(analyze(tlsdiag, [whole, other])["connections"])
         check("unrelated traces stay apart",
               [] if both == one + len(ref["connections"]) else
               ["%d connections, want %d + %d" % (both, len(ref["connections"]), one)])
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return tally.done()
 
 
 if __name__ == "__main__":

@@ -10,26 +10,14 @@ whose SSL initialisation block lacks its success line (--init failed) gives
 ssl_not_initialised on every failed attempt; with --init ready or none it
 gives none. Prints one line per case and "N passed, N failed"; exit 0 or 1.
 """
-import json
 import os
-import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from icmtest import Tally, analyze, gen
 
-
-def ids(field):
-    return [] if field in ("", "-", "none") else [x for x in field.split(",") if x]
-
-
-def analyze(tlsdiag, paths):
-    env = dict(os.environ, TLSDIAG_DETERMINISTIC="1")
-    p = subprocess.run([tlsdiag, "analyze", "-q", "--format", "json", *paths],
-                       capture_output=True, env=env, timeout=120)
-    if p.returncode not in (0, 1, 3):
-        raise RuntimeError("exit %d: %s" % (p.returncode, p.stderr.decode(errors="replace")))
-    return json.loads(p.stdout)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "rules"))
+from check_diagnoses import ids, read_tsv  # noqa: E402  (the same TSV reading)
 
 
 def findings(rep):
@@ -40,7 +28,7 @@ def findings(rep):
 
 
 def check_row(tlsdiag, d, row):
-    fs = findings(analyze(tlsdiag, [os.path.join(d, row["file"])]))
+    fs = findings(analyze(tlsdiag, [os.path.join(d, row["file"])], ok=(0, 1, 3)))
     errors = {f["rule"] for f in fs if f["severity"] == "error"}
     anysev = {f["rule"] for f in fs}
     problems = []
@@ -54,8 +42,7 @@ def check_row(tlsdiag, d, row):
 
 def generated(tlsdiag, tmp, init):
     path = os.path.join(tmp, "gen-%s.trc" % init)
-    subprocess.run([sys.executable, os.path.join(HERE, "gen_trace.py"), path, "--seed", "11",
-                    "--conns", "12", "--init", init], check=True, stdout=subprocess.DEVNULL)
+    gen(path, "--seed", "11", "--conns", "12", "--init", init)
     rep = analyze(tlsdiag, [path])
     problems = []
     for c in rep["connections"]:
@@ -70,20 +57,9 @@ def generated(tlsdiag, tmp, init):
 
 def main():
     tlsdiag, d = sys.argv[1], sys.argv[2]
-    rows = []
-    with open(os.path.join(d, "EXPECTED.tsv"), encoding="utf-8") as f:
-        header = None
-        for line in f:
-            line = line.rstrip("\n")
-            if not line or line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if header is None:
-                header = cols
-            else:
-                rows.append(dict(zip(header, cols)))
-    passed = failed = 0
+    rows = read_tsv(os.path.join(d, "EXPECTED.tsv"))
     cases = [(r["file"], lambda r=r: check_row(tlsdiag, d, r)) for r in rows]
+    tally = Tally()
     with tempfile.TemporaryDirectory() as tmp:
         for init in ("failed", "ready", "none"):
             cases.append(("generated --init %s" % init, lambda i=init: generated(tlsdiag, tmp, i)))
@@ -92,14 +68,8 @@ def main():
                 problems = run()
             except Exception as e:  # a crash or bad JSON is a failure of that case
                 problems = [str(e)]
-            if problems:
-                failed += 1
-                print("FAIL %s: %s" % (name, "; ".join(problems)))
-            else:
-                passed += 1
-                print("ok   %s" % name)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+            tally.check(name, problems)
+    return tally.done()
 
 
 if __name__ == "__main__":
