@@ -988,24 +988,7 @@ static const char *fit_words(struct ev_arena *a, const struct ev_chain *chain,
 
 static const char *verify_word(const struct ev_chain *chain)
 {
-    if (!chain || !chain->verify) {
-        return "not_done";
-    }
-    switch (chain->verify->result) {
-    case EV_VERIFY_OK:
-        return "ok";
-    case EV_VERIFY_NO_ISSUER:
-        return "no_issuer";
-    case EV_VERIFY_UNTRUSTED_ROOT:
-        return "untrusted_root";
-    case EV_VERIFY_EXPIRED:
-        return "expired";
-    case EV_VERIFY_NOT_YET_VALID:
-        return "not_yet_valid";
-    case EV_VERIFY_INVALID:
-    default:
-        return "invalid";
-    }
+    return chain && chain->verify ? ev_verify_result_name(chain->verify->result) : "not_done";
 }
 
 static const char *trust_name(const struct ev_verify *vf)
@@ -1168,6 +1151,11 @@ static const char *client_gap(struct ev_arena *a, const struct ev_connection *c,
                                mid->issuer ? mid->issuer : "?");
     } else if (stray) {
         *ret_words = gap_words(a, "client", top, stray);
+    } else if (chain->verify && chain->verify->anchor &&
+               (chain->verify->result == EV_VERIFY_OK ||
+                chain->verify->result == EV_VERIFY_EXPIRED ||
+                chain->verify->result == EV_VERIFY_NOT_YET_VALID)) {
+        return "no"; /* --trust: the path reaches an anchor of the CA file */
     } else {
         return "unknown";
     }
