@@ -238,6 +238,68 @@ static int write_report(const struct options *o, const struct evidence *ev,
     return rc;
 }
 
+/* The report options analyze and probe share (DESIGN.md "common"); true
+ * when ch was one of them. */
+static bool common_option(int ch, const char *arg, struct options *o, const char **rules_file)
+{
+    switch (ch) {
+    case 'f':
+        o->format = parse_format(arg);
+        return true;
+    case 'o':
+        o->output = arg;
+        return true;
+    case 'c':
+        o->color = parse_color(arg);
+        return true;
+    case 'q':
+        o->quiet = true;
+        return true;
+    case 'D':
+        o->deterministic = true;
+        return true;
+    case 'T':
+        o->trust = arg;
+        return true;
+    case 'R':
+        o->redact = true;
+        return true;
+    case 'K':
+        o->redact = true;
+        o->redact_key = arg;
+        return true;
+    case 'U':
+        *rules_file = arg;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The long options behind common_option. */
+static const struct option common_longopts[] = {
+    { "format", required_argument, NULL, 'f' }, { "output", required_argument, NULL, 'o' },
+    { "color", required_argument, NULL, 'c' },  { "colour", required_argument, NULL, 'c' },
+    { "quiet", no_argument, NULL, 'q' },        { "deterministic", no_argument, NULL, 'D' },
+    { "trust", required_argument, NULL, 'T' },  { "redact", no_argument, NULL, 'R' },
+    { "rules", required_argument, NULL, 'U' },  { "redact-key", required_argument, NULL, 'K' },
+};
+#define COMMON_LONGOPT_COUNT (sizeof common_longopts / sizeof common_longopts[0])
+#define LONGOPTS_MAX 32u
+
+/* common_longopts followed by a command's own (ending with the zero entry). */
+static void merge_longopts(struct option out[LONGOPTS_MAX], const struct option *own)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < COMMON_LONGOPT_COUNT; i++) {
+        out[n++] = common_longopts[i];
+    }
+    for (size_t i = 0; own[i].name && n + 1 < LONGOPTS_MAX; i++) {
+        out[n++] = own[i];
+    }
+    out[n] = (struct option){ NULL, 0, NULL, 0 };
+}
+
 /* --trust, --redact, the rules and the report, once the evidence is in:
  * EXIT_OK, EXIT_FINDINGS (an error finding), or EXIT_USAGE. */
 static int judge_and_report(const struct options *o, struct evidence *ev, struct x509_cache *certs,
@@ -275,55 +337,22 @@ static int cmd_analyze(int argc, char **argv)
 {
     const char *rules_file = NULL;
     struct options o = { .format = FMT_TEXT, .color = -1 };
-    static const struct option longopts[] = {
-        { "format", required_argument, NULL, 'f' },
-        { "output", required_argument, NULL, 'o' },
+    static const struct option own[] = {
         { "keylog", required_argument, NULL, 'k' },
-        { "color", required_argument, NULL, 'c' },
-        { "colour", required_argument, NULL, 'c' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "deterministic", no_argument, NULL, 'D' },
-        { "trust", required_argument, NULL, 'T' },
-        { "redact", no_argument, NULL, 'R' },
-        { "rules", required_argument, NULL, 'U' },
-        { "redact-key", required_argument, NULL, 'K' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
+    struct option longopts[LONGOPTS_MAX];
+    merge_longopts(longopts, own);
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "f:o:qh", longopts, NULL)) != -1) {
+        if (common_option(ch, optarg, &o, &rules_file)) {
+            continue;
+        }
         switch (ch) {
-        case 'f':
-            o.format = parse_format(optarg);
-            break;
-        case 'o':
-            o.output = optarg;
-            break;
         case 'k':
             o.keylog = optarg;
-            break;
-        case 'c':
-            o.color = parse_color(optarg);
-            break;
-        case 'q':
-            o.quiet = true;
-            break;
-        case 'D':
-            o.deterministic = true;
-            break;
-        case 'T':
-            o.trust = optarg;
-            break;
-        case 'R':
-            o.redact = true;
-            break;
-        case 'K':
-            o.redact = true;
-            o.redact_key = optarg;
-            break;
-        case 'U':
-            rules_file = optarg;
             break;
         case 'h':
             fputs(usage_analyze, stdout);
@@ -427,17 +456,7 @@ static int cmd_probe(int argc, char **argv)
     struct options o = { .format = FMT_TEXT, .color = -1 };
     struct cap_probe_options po = { .version = 0x0303, .timeout_ms = 10000 };
     bool sni_given = false;
-    static const struct option longopts[] = {
-        { "format", required_argument, NULL, 'f' },
-        { "output", required_argument, NULL, 'o' },
-        { "color", required_argument, NULL, 'c' },
-        { "colour", required_argument, NULL, 'c' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "deterministic", no_argument, NULL, 'D' },
-        { "trust", required_argument, NULL, 'T' },
-        { "redact", no_argument, NULL, 'R' },
-        { "rules", required_argument, NULL, 'U' },
-        { "redact-key", required_argument, NULL, 'K' },
+    static const struct option own[] = {
         { "sni", required_argument, NULL, 'S' },
         { "cert", required_argument, NULL, 'C' },
         { "key", required_argument, NULL, 'Y' },
@@ -448,38 +467,15 @@ static int cmd_probe(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
+    struct option longopts[LONGOPTS_MAX];
+    merge_longopts(longopts, own);
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "f:o:qhw:", longopts, NULL)) != -1) {
+        if (common_option(ch, optarg, &o, &rules_file)) {
+            continue;
+        }
         switch (ch) {
-        case 'f':
-            o.format = parse_format(optarg);
-            break;
-        case 'o':
-            o.output = optarg;
-            break;
-        case 'c':
-            o.color = parse_color(optarg);
-            break;
-        case 'q':
-            o.quiet = true;
-            break;
-        case 'D':
-            o.deterministic = true;
-            break;
-        case 'T':
-            o.trust = optarg;
-            break;
-        case 'R':
-            o.redact = true;
-            break;
-        case 'K':
-            o.redact = true;
-            o.redact_key = optarg;
-            break;
-        case 'U':
-            rules_file = optarg;
-            break;
         case 'S':
             po.sni = optarg;
             sni_given = true;
