@@ -739,22 +739,32 @@ static enum ev_dir icm_side(const struct ev_connection *c)
     return c->local_side == EV_SIDE_SERVER ? EV_FROM_SERVER : EV_FROM_CLIENT;
 }
 
-/* The ICM's error as a note on its lifeline, cited by trace line. */
-static void add_trace_error(struct ladder *l, const struct ev_connection *c, uint64_t ref,
-                            const char *refword)
+/* A statement of the ICM on its lifeline. The evidence keeps no line per
+ * statement, so it cites the attempt's lines in the trace (src). */
+static struct step *add_icm_note(struct ladder *l, const struct ev_connection *c,
+                                 const struct ev_source *src, const char *refword)
+{
+    struct step *s = ladder_add(l, STEP_NOTE, icm_side(c), src->last, refword);
+    if (s) {
+        s->ref_first = src->first;
+    }
+    return s;
+}
+
+/* Where the ICM's handshake stood and the error it reported. */
+static void add_trace_error(struct ladder *l, const struct ev_connection *c,
+                            const struct ev_source *src, const char *refword)
 {
     struct step *s;
 
-    if (c->handshake_state && (s = ladder_add(l, STEP_NOTE, icm_side(c), ref, refword))) {
-        /* Where the ICM's handshake stood: the last step it reached. */
+    if (c->handshake_state && (s = add_icm_note(l, c, src, refword))) {
         snprintf(s->name, sizeof s->name, "state: %s", c->handshake_state);
         s->text = s->name;
     }
     if (!c->error_name && !c->error_text && !c->not_tls) {
         return;
     }
-    s = ladder_add(l, STEP_NOTE, icm_side(c), ref, refword);
-    if (!s) {
+    if (!(s = add_icm_note(l, c, src, refword))) {
         return;
     }
     s->text = c->error_name   ? c->error_name
@@ -771,7 +781,7 @@ static void ladder_from_capture(struct ladder *l, const struct ev_connection *c)
     add_orphan_alerts(l, c);
     add_tcp_close(l, c);
     if (c->has_also) {
-        add_trace_error(l, c, c->also.last, "trace line");
+        add_trace_error(l, c, &c->also, "trace line");
     }
 }
 
@@ -828,7 +838,7 @@ static void ladder_from_trace(struct ladder *l, const struct ev_connection *c)
         add_alert(l, c, &c->alerts[k]);
     }
     sort_by_ref(l);
-    add_trace_error(l, c, c->source.last, "line");
+    add_trace_error(l, c, &c->source, "line");
 }
 
 /* Where the handshake failed: the first fatal alert or stated error, else a
