@@ -221,14 +221,6 @@ static void write_cert(struct json_writer *w, const struct ev_cert *c)
 
 void report_json_verification(struct json_writer *w, const char *key, const struct ev_chain *chain)
 {
-    static const char *const results[] = {
-        [EV_VERIFY_OK] = "ok",
-        [EV_VERIFY_NO_ISSUER] = "no_issuer",
-        [EV_VERIFY_UNTRUSTED_ROOT] = "untrusted_root",
-        [EV_VERIFY_INVALID] = "invalid",
-        [EV_VERIFY_EXPIRED] = "expired",
-        [EV_VERIFY_NOT_YET_VALID] = "not_yet_valid",
-    };
     const struct ev_verify *vf = chain ? chain->verify : NULL;
     if (!vf) {
         return;
@@ -242,7 +234,7 @@ void report_json_verification(struct json_writer *w, const char *key, const stru
     json_object_begin(w);
     json_kv_string(w, "trust_file", vf->trust_name);
     kv_time(w, "at", &at);
-    json_kv_string(w, "result", results[vf->result]);
+    json_kv_string(w, "result", ev_verify_result_name(vf->result));
     json_kv_uint(w, "path_length", vf->path_len);
     json_kv_string(w, "anchor", anchor);
     json_key(w, "depth");

@@ -132,6 +132,20 @@ enum ev_verify_result {
     EV_VERIFY_NOT_YET_VALID,  /* the links hold; a certificate on the path was not yet valid */
 };
 
+/* The one table of result names (facts, JSON): "ok", "no_issuer", ... */
+static inline const char *ev_verify_result_name(enum ev_verify_result r)
+{
+    static const char *const names[] = {
+        [EV_VERIFY_OK] = "ok",
+        [EV_VERIFY_NO_ISSUER] = "no_issuer",
+        [EV_VERIFY_UNTRUSTED_ROOT] = "untrusted_root",
+        [EV_VERIFY_INVALID] = "invalid",
+        [EV_VERIFY_EXPIRED] = "expired",
+        [EV_VERIFY_NOT_YET_VALID] = "not_yet_valid",
+    };
+    return (unsigned)r < sizeof names / sizeof names[0] ? names[r] : "invalid";
+}
+
 struct ev_verify {
     enum ev_verify_result result;
     unsigned depth;               /* the certificate the result is about: 0 = leaf, path order */
