@@ -1,5 +1,6 @@
 /*
- * trust.c - `--trust CAFILE`: load the CA file, verify every chain of the
+ * trust.c - `--trust CAFILE`: load the CA file (a bundle of up to
+ * CAP_TRUST_CERTS), verify every chain of the
  * evidence against it (parsers/x509.c, wolfSSL, at each connection's
  * handshake time), and hand the certificates to the rules (trust.h).
  */
@@ -12,7 +13,7 @@ bool trust_apply(struct evidence *ev, struct x509_cache *certs, const char *path
 {
     char err[512] = "";
     struct ev_chain *trust = NULL;
-    if (x509_load_file(certs, path, &trust, err, sizeof err) != ST_OK) {
+    if (x509_load_trust_file(certs, path, &trust, err, sizeof err) != ST_OK) {
         fprintf(stderr, "tlsdiag: --trust %s\n", err); /* err names the file */
         return false;
     }

@@ -1388,11 +1388,11 @@ static enum status read_small_file(const char *path, uint8_t **ret_buf, size_t *
     return ST_OK;
 }
 
-static enum status chain_push(struct x509_cache *cache, struct ev_chain *chain, struct bytes der,
-                              const char *path, char *errbuf, size_t errlen)
+static enum status chain_push(struct x509_cache *cache, struct ev_chain *chain, size_t max,
+                              struct bytes der, const char *path, char *errbuf, size_t errlen)
 {
-    if (chain->count >= CAP_CERTS_PER_CHAIN) {
-        snprintf(errbuf, errlen, "%s: more than %u certificates", path, CAP_CERTS_PER_CHAIN);
+    if (chain->count >= max) {
+        snprintf(errbuf, errlen, "%s: more than %zu certificates", path, max);
         return ST_LIMIT;
     }
     struct ev_cert *cert;
@@ -1411,7 +1411,7 @@ static enum status chain_push(struct x509_cache *cache, struct ev_chain *chain, 
 
 /* PEM: every CERTIFICATE block in file order, through wolfSSL's PEM-to-DER. */
 static enum status load_pem(struct x509_cache *cache, const char *text, struct ev_chain *chain,
-                            const char *path, char *errbuf, size_t errlen)
+                            size_t max, const char *path, char *errbuf, size_t errlen)
 {
     uint8_t *der = malloc(X509_FILE_MAX);
     if (!der) {
@@ -1436,7 +1436,7 @@ static enum status load_pem(struct x509_cache *cache, const char *text, struct e
             st = ST_MALFORMED;
             break;
         }
-        st = chain_push(cache, chain, (struct bytes){ der, (size_t)n }, path, errbuf, errlen);
+        st = chain_push(cache, chain, max, (struct bytes){ der, (size_t)n }, path, errbuf, errlen);
         p = e;
     }
     free(der);
@@ -1445,7 +1445,8 @@ static enum status load_pem(struct x509_cache *cache, const char *text, struct e
 
 /* DER: one or more certificates back to back (each a SEQUENCE). */
 static enum status load_der(struct x509_cache *cache, const uint8_t *buf, size_t len,
-                            struct ev_chain *chain, const char *path, char *errbuf, size_t errlen)
+                            struct ev_chain *chain, size_t max, const char *path, char *errbuf,
+                            size_t errlen)
 {
     struct parse_error perr = { 0 };
     struct cursor c;
@@ -1460,13 +1461,13 @@ static enum status load_der(struct x509_cache *cache, const uint8_t *buf, size_t
             return ST_MALFORMED;
         }
         struct bytes der = { buf + start, cur_offset(&c) - start };
-        TRY(chain_push(cache, chain, der, path, errbuf, errlen));
+        TRY(chain_push(cache, chain, max, der, path, errbuf, errlen));
     }
     return ST_OK;
 }
 
-enum status x509_load_file(struct x509_cache *cache, const char *path, struct ev_chain **ret_chain,
-                           char *errbuf, size_t errlen)
+static enum status load_file(struct x509_cache *cache, const char *path, size_t max,
+                             struct ev_chain **ret_chain, char *errbuf, size_t errlen)
 {
     uint8_t *buf = NULL;
     size_t len = 0;
@@ -1475,8 +1476,7 @@ enum status x509_load_file(struct x509_cache *cache, const char *path, struct ev
     }
     TRY(read_small_file(path, &buf, &len, errbuf, errlen));
     struct ev_chain *chain = ev_alloc(cache->arena, sizeof *chain);
-    struct ev_cert **certs =
-        chain ? ev_alloc(cache->arena, CAP_CERTS_PER_CHAIN * sizeof *certs) : NULL;
+    struct ev_cert **certs = chain ? ev_alloc(cache->arena, max * sizeof *certs) : NULL;
     enum status st = ST_NOMEM;
     if (!certs) {
         snprintf(errbuf, errlen, "%s: out of memory", path);
@@ -1484,9 +1484,9 @@ enum status x509_load_file(struct x509_cache *cache, const char *path, struct ev
     }
     chain->certs = certs;
     if (strstr((const char *)buf, pem_begin)) {
-        st = load_pem(cache, (const char *)buf, chain, path, errbuf, errlen);
+        st = load_pem(cache, (const char *)buf, chain, max, path, errbuf, errlen);
     } else {
-        st = load_der(cache, buf, len, chain, path, errbuf, errlen);
+        st = load_der(cache, buf, len, chain, max, path, errbuf, errlen);
     }
     if (st == ST_OK && chain->count == 0) {
         snprintf(errbuf, errlen, "%s: no certificate in the file", path);
@@ -1498,6 +1498,18 @@ enum status x509_load_file(struct x509_cache *cache, const char *path, struct ev
 out:
     free(buf);
     return st;
+}
+
+enum status x509_load_file(struct x509_cache *cache, const char *path, struct ev_chain **ret_chain,
+                           char *errbuf, size_t errlen)
+{
+    return load_file(cache, path, CAP_CERTS_PER_CHAIN, ret_chain, errbuf, errlen);
+}
+
+enum status x509_load_trust_file(struct x509_cache *cache, const char *path,
+                                 struct ev_chain **ret_trust, char *errbuf, size_t errlen)
+{
+    return load_file(cache, path, CAP_TRUST_CERTS, ret_trust, errbuf, errlen);
 }
 
 /* ---- chain verification (--trust) ------------------------------------------ */
@@ -1513,11 +1525,14 @@ out:
  * are then judged here at the handshake time (DESIGN.md: never the wall
  * clock). The path is built from the chain as sent (the leaf first, each
  * step to the certificate whose subject is the current issuer, RFC 5280 7.1
- * names) and verified from the top down: each certificate that verifies is
- * loaded as a CA for the next one, so a sent intermediate counts only once
- * it chains to an anchor. Trust anchors are loaded with
+ * names, key identifiers when both are there) and verified from the top
+ * down: the top against the anchors (one certificate manager, loaded once),
+ * each certificate below against the one above it alone (a scratch manager),
+ * so a sent intermediate counts only through the links above it and never
+ * becomes an anchor for another chain. CA certificates are loaded with
  * WOLFSSL_LOAD_FLAG_DATE_ERR_OKAY so that an expired root is still an
- * anchor (and then reported as expired at the handshake time).
+ * anchor (and then reported as expired at the handshake time). wolfSSL's
+ * own pathLenConstraint bookkeeping spans one link at a time here.
  */
 
 #define X509_VERIFY_MEMO 32u /* link results kept per verifier, by path */
@@ -1535,6 +1550,7 @@ struct x509_verifier {
     const struct ev_chain *trust;
     const char *trust_name;
     bool self_signed_only;
+    WOLFSSL_CTX *anchors;   /* the trust anchors, loaded once */
     struct x509_memo *memo; /* X509_VERIFY_MEMO entries, round robin */
     size_t memo_count, memo_next;
 };
@@ -1564,6 +1580,7 @@ void x509_verifier_free(struct x509_verifier *v)
     if (!v) {
         return;
     }
+    wolfSSL_CTX_free(v->anchors);
     wolfSSL_Cleanup();
     free(v->memo);
     free(v);
@@ -1671,46 +1688,80 @@ static enum ev_verify_result link_result(int rc, bool top, const struct ev_cert 
     return EV_VERIFY_INVALID;
 }
 
-/* The links of the path, top down, through wolfSSL's certificate manager. */
-static enum status verify_links(const struct x509_verifier *v, const struct ev_cert **path,
-                                size_t n, struct x509_memo *ret)
+/* The trust anchors in a certificate manager of their own, made once. */
+static WOLFSSL_CTX *anchors_ctx(struct x509_verifier *v)
+{
+    if (v->anchors) {
+        return v->anchors;
+    }
+    v->anchors = wolfSSL_CTX_new(wolfTLS_client_method());
+    for (size_t i = 0; v->anchors && v->trust && i < v->trust->count; i++) {
+        if (is_anchor(v, v->trust->certs[i])) {
+            (void)load_ca(v->anchors, v->trust->certs[i]); /* a non-CA in CAFILE is no anchor */
+        }
+    }
+    return v->anchors;
+}
+
+static int verify_with(WOLFSSL_CTX *ctx, const struct ev_cert *c)
+{
+    if (c->der.len > INT_MAX) {
+        return BUFFER_E;
+    }
+    return wolfSSL_CertManagerVerifyBuffer(wolfSSL_CTX_GetCertManager(ctx), c->der.ptr,
+                                           (long)c->der.len, WOLFSSL_FILETYPE_ASN1);
+}
+
+/* Does `issuer` (a certificate of the path that verified) verify `cert`?
+ * It is loaded as the only CA of a scratch certificate manager, so that a
+ * sent intermediate never becomes an anchor for another chain. */
+static int verify_link(const struct ev_cert *cert, const struct ev_cert *issuer,
+                       const char **ret_what)
 {
     WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfTLS_client_method());
     if (!ctx) {
+        return MEMORY_E;
+    }
+    int rc = load_ca(ctx, issuer);
+    if (wolf_ok(rc)) {
+        rc = verify_with(ctx, cert);
+    } else {
+        *ret_what = "wolfSSL will not take the next certificate of the path as an issuer "
+                    "(not a CA?)";
+    }
+    wolfSSL_CTX_free(ctx);
+    return rc;
+}
+
+/* The links of the path, top down: the top against the anchors, each
+ * certificate below against the one above it. */
+static enum status verify_links(struct x509_verifier *v, const struct ev_cert **path, size_t n,
+                                struct x509_memo *ret)
+{
+    WOLFSSL_CTX *anchors = anchors_ctx(v);
+    if (!anchors) {
         return ST_NOMEM;
     }
-    for (size_t i = 0; v->trust && i < v->trust->count; i++) {
-        if (is_anchor(v, v->trust->certs[i])) {
-            (void)load_ca(ctx, v->trust->certs[i]); /* a non-CA in CAFILE is no anchor */
-        }
-    }
-    WOLFSSL_CERT_MANAGER *cm = wolfSSL_CTX_GetCertManager(ctx);
-    const struct ev_cert *top = path[n - 1];
     ret->result = EV_VERIFY_OK;
-    ret->anchor = anchor_for(v, top);
+    ret->anchor = anchor_for(v, path[n - 1]);
     ret->reason[0] = '\0';
-    for (size_t i = n; i-- > 0 && ret->result == EV_VERIFY_OK;) {
-        const struct ev_cert *c = path[i];
-        int rc = c->der.len > INT_MAX
-                     ? BUFFER_E
-                     : wolfSSL_CertManagerVerifyBuffer(cm, c->der.ptr, (long)c->der.len,
-                                                       WOLFSSL_FILETYPE_ASN1);
+    for (size_t i = n; i-- > 0;) {
         const char *what = NULL;
-        if (wolf_ok(rc) && i > 0) {
-            rc = load_ca(ctx, c);
-            what = "verifies, but wolfSSL will not take it as the issuer of the next "
-                   "certificate (not a CA?)";
+        int rc =
+            i == n - 1 ? verify_with(anchors, path[i]) : verify_link(path[i], path[i + 1], &what);
+        if (rc == MEMORY_E) {
+            return ST_NOMEM;
         }
         if (wolf_ok(rc)) {
             continue;
         }
-        ret->depth = (unsigned)i;
-        ret->result = what ? EV_VERIFY_INVALID : link_result(rc, i == n - 1, c, &what);
+        ret->depth = (unsigned)(what ? i + 1 : i);
+        ret->result = what ? EV_VERIFY_INVALID : link_result(rc, i == n - 1, path[i], &what);
         /* names stay out: they are the evidence's to render (and to redact) */
         snprintf(ret->reason, sizeof ret->reason, "%s (wolfSSL: %s, %d)", what,
                  wc_GetErrorString(rc), rc);
+        break;
     }
-    wolfSSL_CTX_free(ctx);
     wolfSSL_ERR_clear_error();
     return ST_OK;
 }

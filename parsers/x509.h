@@ -34,6 +34,11 @@ MUST_USE enum status x509_decode(struct x509_cache *cache, struct bytes der, str
 MUST_USE enum status x509_load_file(struct x509_cache *cache, const char *path,
                                     struct ev_chain **ret_chain, char *errbuf, size_t errlen);
 
+/* The same for a CA file (--trust): up to CAP_TRUST_CERTS certificates, so
+ * that a system bundle (/etc/ssl/certs/ca-certificates.crt) fits. */
+MUST_USE enum status x509_load_trust_file(struct x509_cache *cache, const char *path,
+                                          struct ev_chain **ret_trust, char *errbuf, size_t errlen);
+
 /*
  * Chain verification against trust anchors (--trust CAFILE) with wolfSSL,
  * as of a given time (the handshake's, never the wall clock). Every

@@ -238,9 +238,37 @@ static void test_bad_signature(void)
     ev_arena_fini(&a);
 }
 
+/* A CA file larger than a chain may be (300 roots): the leaf of Test CA 150
+ * verifies against the bundle, x509_load_file refuses it as a chain. */
+static void test_bundle(void)
+{
+    struct ev_arena a;
+    ev_arena_init(&a, 32u << 20);
+    struct x509_cache *cache = x509_cache_new(&a);
+    char path[1024], err[512];
+    struct ev_chain *bundle = NULL, *as_chain = NULL;
+    snprintf(path, sizeof path, "%s/pki/ca-list-300.pem", pki_dir());
+    CHECK_INT(x509_load_trust_file(cache, path, &bundle, err, sizeof err), ST_OK, "bundle");
+    CHECK(bundle && bundle->count == 300, "bundle: 300 certificates");
+    CHECK_INT(x509_load_file(cache, path, &as_chain, err, sizeof err), ST_LIMIT, "bundle as chain");
+    struct ev_chain *leaf = load(cache, "client-150.pem");
+    struct x509_verifier *v = NULL;
+    struct ev_verify *res = NULL;
+    if (bundle && leaf && x509_verifier_new(bundle, "bundle", false, &v) == ST_OK) {
+        CHECK_INT(x509_verify_chain(v, &a, leaf, utc(2027, 1, 1), &res), ST_OK, "bundle");
+        CHECK(res && res->result == EV_VERIFY_OK, "bundle: verified");
+        CHECK_STR(res && res->anchor ? res->anchor->subject : "(none)",
+                  "CN=Test CA 150,O=tlsdiag fixtures,C=DE", "bundle: anchor");
+    }
+    x509_verifier_free(v);
+    x509_cache_free(cache);
+    ev_arena_fini(&a);
+}
+
 int main(void)
 {
     test_cases();
+    test_bundle();
     test_bad_signature();
     return tl_done();
 }
