@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """html_test.py TLSDIAG SOURCE_ROOT - the HTML report in a real browser.
 
-Renders the motivating failing capture (tests/data/captures/tls12-no-fitting-ca.pcap)
-and a hostile ICM trace (tests/golden/html-hostile-trace/input.trc) with
+Renders the motivating failing capture (tests/data/captures/tls12-no-fitting-ca.pcap),
+a hostile ICM trace (tests/golden/html-hostile-trace/input.trc) and a plain one
+(tests/golden/html-merged/input.trc) with
 `tlsdiag analyze --format html`, then:
 
 - statically: the page is valid UTF-8 and its markup has no <script>,
@@ -18,6 +19,7 @@ and a hostile ICM trace (tests/golden/html-hostile-trace/input.trc) with
 - takes a screenshot (--window-size=1280,3000: the whole failed connection) and
   checks the ladder is drawn: the two lifeline boxes, the red fatal alert
   and failure marker, and enough non-white pixels between them;
+- renders an ICM trace alone: its ladder cites trace lines, not frames;
 - prints a successful handshake to PDF: @media print opens the folded
   <details> (as many pages as with every <details open>).
 
@@ -169,6 +171,23 @@ def check_screenshot(png, errs):
     print('screenshot: ladder rows %d..%d, %d non-white, %d red pixels' % (top, bottom, ink, red))
 
 
+def check_trace(browser, tlsdiag, root, tmp, errs):
+    """An ICM trace alone: the ladder is drawn from what the trace states,
+    cited by trace line, and the failure is marked."""
+    page = os.path.join(tmp, 'trace.html')
+    render(tlsdiag, root, page, 'html', 'tests/golden/html-merged/input.trc')
+    dom, netlog = chromium(browser, tmp, 'trace', 'file://' + page, '--dump-dom')
+    m = check_markup('trace DOM', dom, errs)
+    if m.svgs != 1 or m.arrows < 2 or m.fail_markers != 1:
+        errs.append('trace DOM: %d ladders, %d arrows, %d failure markers' %
+                    (m.svgs, m.arrows, m.fail_markers))
+    if not re.search(r'CertificateRequest \(line \d+\)', dom) or '(frame' in dom:
+        errs.append('trace DOM: the ladder does not cite trace lines')
+    if 'no_fitting_ca' not in m.rules:
+        errs.append('trace DOM: finding no_fitting_ca missing (have %r)' % m.rules)
+    errs.extend('trace.html requested %s' % u for u in page_requests(netlog))
+
+
 def pdf_pages(browser, tmp, tag, page):
     pdf = os.path.join(tmp, tag + '.pdf')
     chromium(browser, tmp, tag, 'file://' + page, '--no-pdf-header-footer', '--print-to-pdf=' + pdf)
@@ -220,6 +239,10 @@ def main():
             except UnicodeDecodeError as e:
                 errs.append('%s: not UTF-8: %s' % (name, e))
 
+        text = raw.decode('utf-8', 'replace').lower()
+        if '<script' in text or re.search(r'(src\s*=|url\()\s*["\']?\s*(https?:)?//', text):
+            errs.append('report.html: <script>, or src=/url( to another host, in the page')
+
         dom, netlog = chromium(browser, tmp, 'dom', 'file://' + page, '--dump-dom')
         m = check_markup('DOM', dom, [])
         if m.svgs != 1 or m.arrows < 11:
@@ -249,6 +272,7 @@ def main():
         errs.extend('hostile.html requested %s' % u for u in page_requests(netlog3))
         check_markup('hostile DOM', hdom, errs)  # input text stayed text after parsing
 
+        check_trace(browser, tlsdiag, root, tmp, errs)
         check_print(browser, tlsdiag, root, tmp, errs)
 
         canary = os.path.join(tmp, 'canary.html')
