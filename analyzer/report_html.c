@@ -841,8 +841,22 @@ static void ladder_from_trace(struct ladder *l, const struct ev_connection *c)
     add_trace_error(l, c, &c->source, "line");
 }
 
-/* Where the handshake failed: the first fatal alert or stated error, else a
- * reset or close, else the last step. SIZE_MAX when it did not fail. */
+/* First step of the kind, or SIZE_MAX. */
+static size_t first_step(const struct ladder *l, enum step_kind kind)
+{
+    for (size_t i = 0; i < l->count; i++) {
+        if (l->steps[i].kind == kind) {
+            return i;
+        }
+    }
+    return SIZE_MAX;
+}
+
+/*
+ * Where the handshake failed: the first fatal alert, reset or stated error;
+ * else the first (encrypted) alert; else a FIN when only one side closed;
+ * else the last message before the close. SIZE_MAX when it did not fail.
+ */
 static size_t failure_step(const struct ladder *l, const struct ev_connection *c)
 {
     if (c->outcome != EV_OUT_FAILED || l->count == 0) {
@@ -853,9 +867,16 @@ static size_t failure_step(const struct ladder *l, const struct ev_connection *c
             return i;
         }
     }
-    for (size_t i = 0; i < l->count; i++) {
-        if (l->steps[i].kind == STEP_TCP || l->steps[i].kind == STEP_ALERT) {
-            return i;
+    size_t at = first_step(l, STEP_ALERT);
+    if (at != SIZE_MAX) {
+        return at;
+    }
+    if (c->fin[EV_FROM_CLIENT] != c->fin[EV_FROM_SERVER]) {
+        return first_step(l, STEP_TCP);
+    }
+    for (size_t i = l->count; i > 0; i--) {
+        if (l->steps[i - 1].kind != STEP_TCP) {
+            return i - 1;
         }
     }
     return l->count - 1;
