@@ -141,7 +141,7 @@ static const char usage_analyze[] =
     "      --trust CAFILE   CA certificates (PEM/DER) to verify the certificate chains\n"
     "                       against, with wolfSSL, as of each handshake's time\n"
     "      --color WHEN     auto (default: only on a terminal), always, never;\n"
-    "                       NO_COLOR in the environment means never\n"
+    "                       NO_COLOR (non-empty) in the environment means never\n"
     "  -q, --quiet          no progress bar\n"
     "      --redact         replace addresses, host names, SNI, e-mail addresses,\n"
     "                       serials, paths and non-public certificate names with\n"
@@ -213,8 +213,10 @@ static int write_report(const struct options *o, const struct evidence *ev,
     }
     /* Reports of big captures are many small writes: buffer them well. */
     setvbuf(out, NULL, _IOFBF, 1 << 16);
-    bool color = o->color == 1 ||
-                 (o->color == -1 && out == stdout && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+    /* no-color.org: NO_COLOR set to a non-empty value turns colour off. */
+    const char *no_color = getenv("NO_COLOR");
+    bool color = o->color == 1 || (o->color == -1 && out == stdout && isatty(STDOUT_FILENO) &&
+                                   !(no_color && *no_color));
     struct report_options ro = {
         .color = color && o->format == FMT_TEXT,
         .deterministic = o->deterministic,

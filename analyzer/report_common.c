@@ -606,23 +606,6 @@ bool report_conn_has_problem(const struct report_flist *l)
     return false;
 }
 
-const char *report_decryption_name(enum ev_decryption d)
-{
-    switch (d) {
-    case EV_DEC_NO_SECRETS:
-        return "no_secrets";
-    case EV_DEC_UNSUPPORTED:
-        return "unsupported";
-    case EV_DEC_OK:
-        return "ok";
-    case EV_DEC_FAILED:
-        return "failed";
-    case EV_DEC_NONE:
-        break;
-    }
-    return "none";
-}
-
 const char *report_decryption_text(enum ev_decryption d)
 {
     switch (d) {

@@ -143,9 +143,8 @@ int report_rule_counts(const struct evidence *ev, const struct report_index *ix,
 /* True when a connection has a finding of severity warning or error. */
 bool report_conn_has_problem(const struct report_flist *l);
 
-/* Decryption with a key log: "ok", "no_secrets", "unsupported", "failed"
- * ("none" for EV_DEC_NONE), and a sentence for people. */
-const char *report_decryption_name(enum ev_decryption d);
+/* Decryption with a key log in a sentence for people (the names are
+ * ev_decryption_name). */
 const char *report_decryption_text(enum ev_decryption d);
 
 /*

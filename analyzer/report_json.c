@@ -616,7 +616,7 @@ static void write_connection(struct json_writer *w, const struct ev_connection *
     json_kv_bool(w, "roles_guessed", c->roles_guessed);
     json_kv_bool(w, "encrypted_after_hello", c->encrypted_after_hello);
     if (c->decryption != EV_DEC_NONE) {
-        json_kv_string(w, "decryption", report_decryption_name(c->decryption));
+        json_kv_string(w, "decryption", ev_decryption_name(c->decryption));
         if (c->decryption == EV_DEC_FAILED) {
             kv_ref(w, "decryption_failed_ref", c->decryption_ref);
         }

@@ -80,6 +80,19 @@ enum ev_decryption {
     EV_DEC_FAILED,      /* a record did not authenticate with the logged secrets */
 };
 
+/* The one table of decryption names (facts, JSON): "none", "no_secrets", ... */
+static inline const char *ev_decryption_name(enum ev_decryption d)
+{
+    static const char *const names[] = {
+        [EV_DEC_NONE] = "none",
+        [EV_DEC_NO_SECRETS] = "no_secrets",
+        [EV_DEC_UNSUPPORTED] = "unsupported",
+        [EV_DEC_OK] = "ok",
+        [EV_DEC_FAILED] = "failed",
+    };
+    return (unsigned)d < sizeof names / sizeof names[0] ? names[d] : "none";
+}
+
 enum ev_client_cert {
     EV_CC_NOT_SENT = 0, /* no Certificate message from the client */
     EV_CC_EMPTY,        /* Certificate message with an empty list */

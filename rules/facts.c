@@ -1224,6 +1224,7 @@ enum status facts_compute_env(struct ev_arena *a, const struct ev_connection *c,
                                                            : "unknown";
     v[FACT_TLS13] = !c->sh.seen ? "unknown" : yn(c->sh.version == 0x0304);
     v[FACT_VERSION] = c->sh.seen ? version_word(c->sh.version) : "none";
+    v[FACT_DECRYPTION] = ev_decryption_name(c->decryption);
     if (cr) {
         v[FACT_CERT_REQUEST] = cr->visible ? "visible" : trace ? "stated" : "hidden";
     } else {

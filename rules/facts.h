@@ -20,6 +20,7 @@
     X(FACT_LOCAL_SIDE, "local_side")                               \
     X(FACT_TLS13, "tls13")                                         \
     X(FACT_VERSION, "version")                                     \
+    X(FACT_DECRYPTION, "decryption")                               \
     X(FACT_CERT_REQUEST, "cert_request")                           \
     X(FACT_CA_COUNT, "ca_count")                                   \
     X(FACT_CLIENT_CERT, "client_cert")                             \
