@@ -175,7 +175,7 @@ def main():
         secrets = collect(plain)
         if not secrets:
             failures.append("%s: found no identifiers to check" % name)
-        for fmt in ("text", "markdown", "json"):
+        for fmt in ("text", "markdown", "html", "trace", "json"):
             rc1, out, err1 = run(tlsdiag, ["--redact", "-f", fmt, path])
             if rc1 != rc0:
                 failures.append("%s %s: exit %d redacted, %d unredacted (%s)"
@@ -191,8 +191,8 @@ def main():
                                 % (name, fmt, shown, len(secrets)))
             if fmt == "text" and "Redacted: yes" not in out.split("\n", 3)[1]:
                 failures.append("%s text: header does not say Redacted" % name)
-            if fmt == "markdown" and "Redacted: yes" not in out:
-                failures.append("%s markdown: header does not say Redacted" % name)
+            if fmt in ("markdown", "html", "trace") and "Redacted: yes" not in out:
+                failures.append("%s %s: header does not say Redacted" % (name, fmt))
             if fmt == "json":
                 red = json.loads(out)
                 if red.get("redacted") is not True:
@@ -200,7 +200,8 @@ def main():
                 if findings(red) != findings(plain):
                     failures.append("%s: findings differ:\n  plain    %s\n  redacted %s"
                                     % (name, findings(plain), findings(red)))
-        print("%s: %d identifiers checked in text, markdown and json" % (name, len(secrets)))
+        print("%s: %d identifiers checked in text, markdown, html, trace and json"
+              % (name, len(secrets)))
 
         # Stable across runs with a key, different with another key.
         k1 = run(tlsdiag, ["--redact-key", "k-one", "-f", "json", path])[1]
