@@ -2,7 +2,7 @@
 """redact_test.py - `tlsdiag analyze --redact` (DESIGN.md "Trust and data
 safety"): for fixture captures and an ICM sample, no address, host name, SNI,
 subject/issuer value, serial, fingerprint or input path of the unredacted
-report occurs in the redacted text, Markdown or JSON report; the findings
+report occurs in the redacted text, Markdown, HTML, trace or JSON report; the findings
 (rule and severity per connection) and the exit status are unchanged; the
 header says the report is redacted; --redact-key gives the same pseudonyms
 in every run with the same key and different ones with another key.
