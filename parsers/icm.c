@@ -1113,6 +1113,17 @@ static bool contradicts(const struct icm_thread *t, enum ev_side side)
     return t->d.conn && t->d.conn->local_side != EV_SIDE_UNKNOWN && t->d.conn->local_side != side;
 }
 
+/* FNV-1a over the length and the last 8 bytes of a thread id (where ids
+ * differ: a hint only, checked by the caller). */
+static uint32_t id_hash(const uint8_t *b, size_t n)
+{
+    uint32_t h = (2166136261u ^ (uint32_t)n) * 16777619u;
+    for (size_t i = n > 8 ? n - 8 : 0; i < n; i++) {
+        h = (h ^ b[i]) * 16777619u;
+    }
+    return h;
+}
+
 static struct icm_thread *thread_select(struct icm_parser *p, struct bytes id)
 {
     char key[CAP_ICM_THREAD_ID + 1];
@@ -1123,15 +1134,11 @@ static struct icm_thread *thread_select(struct icm_parser *p, struct bytes id)
         t->last_use = ++p->use;
         return t;
     }
-    /* Then a hint by hash of the id (FNV-1a over the key's bytes): O(1)
+    /* Then a hint by hash of the id (id_hash of the key's bytes): O(1)
      * while the table holds no colliding ids. An id whose bytes are not its
      * key (NUL byte, longer than the cap) is hashed from its key. */
-    uint32_t h = 2166136261u;
-    bool plain = id.len <= CAP_ICM_THREAD_ID;
-    for (size_t i = 0; plain && i < id.len; i++) {
-        plain = id.ptr[i] != 0;
-        h = (h ^ id.ptr[i]) * 16777619u;
-    }
+    bool plain = id.len <= CAP_ICM_THREAD_ID && (id.len == 0 || !memchr(id.ptr, '\0', id.len));
+    uint32_t h = plain ? id_hash(id.ptr, id.len) : 0;
     uint16_t *hint;
     if (plain) {
         hint = &p->recent[h & 63];
@@ -1145,10 +1152,7 @@ static struct icm_thread *thread_select(struct icm_parser *p, struct bytes id)
     }
     view_copy(key, sizeof key, id);
     if (!plain) {
-        h = 2166136261u;
-        for (const char *k = key; *k; k++) {
-            h = (h ^ (uint8_t)*k) * 16777619u;
-        }
+        h = id_hash((const uint8_t *)key, strlen(key));
         hint = &p->recent[h & 63];
     }
     if (t && strcmp(t->id, key) == 0) {
@@ -2172,6 +2176,35 @@ enum status icm_parser_feed_line(struct icm_parser *p, struct bytes line, uint64
     return st;
 }
 
+static bool is_word_byte(uint8_t x)
+{
+    return (x >= '0' && x <= '9') || (x >= 'a' && x <= 'z') || (x >= 'A' && x <= 'Z') || x == '_';
+}
+
+/* Could on_return keep anything of this line? PAT_RETURN is
+ * "^(?:<<- )?(ERROR: )?(\w+)\((?:sssl_hdl=(hex)...": only a function
+ * named SapSSLSessionStart* or an argument list opening with "sssl_hdl="
+ * matter. A line of another shape does not match at all. */
+static bool return_matters(struct bytes pl)
+{
+    struct bytes rest = pl;
+    if (view_starts(rest, "<<- ")) {
+        rest = (struct bytes){ .ptr = rest.ptr + 4, .len = rest.len - 4 };
+    }
+    if (view_starts(rest, "ERROR: ")) {
+        rest = (struct bytes){ .ptr = rest.ptr + 7, .len = rest.len - 7 };
+    }
+    size_t n = 0;
+    while (n < rest.len && is_word_byte(rest.ptr[n])) {
+        n++;
+    }
+    if (n == 0 || n == rest.len || rest.ptr[n] != '(') {
+        return false;
+    }
+    struct bytes args = { .ptr = rest.ptr + n + 1, .len = rest.len - n - 1 };
+    return view_starts(rest, "SapSSLSessionStart") || view_starts(args, "sssl_hdl=");
+}
+
 /* The bulk of a big trace, handled without the general path: a timestamp
  * line, a hex dump row, or a line no pattern can match, of a prefixed
  * thread, while nothing spans lines (the header, an initialisation block,
@@ -2222,8 +2255,7 @@ static bool fast_line(struct icm_parser *p, struct bytes line)
     /* "<<- SapSSLSetTraceFile(fp=...)==SAP_O_K" and other API return
      * markers without a handle: on_return keeps only SapSSLSessionStart*
      * and handles, and no other pattern is a candidate. */
-    return cand == (uint64_t)1 << PAT_RETURN && !view_has(pl, "SapSSLSessionStart") &&
-           !view_has(pl, "sssl_hdl=");
+    return cand == (uint64_t)1 << PAT_RETURN && !return_matters(pl);
 }
 
 /* ---- life cycle --------------------------------------------------------- */

@@ -9,7 +9,9 @@ names one, then times `tlsdiag analyze --quiet --format json -o /dev/null
 FILE` and `grep -c ERROR FILE` (best of --runs each) and prints both with
 the ratio
 tlsdiag/grep (the issue's aim: <= 2), of wall time and of CPU time (user +
-system: on a busy machine the better measure). The peak RSS of tlsdiag is
+system: on a busy machine the better measure), and the same for the parser
+alone (tests/icm/parse_probe.c, built as tests/icm_parse_probe beside
+analyzer/tlsdiag) when it is there. The peak RSS of tlsdiag is
 the largest ru_maxrss of its runs (the bounded-memory check). Use a release
 or debugoptimized build.
 """
@@ -46,6 +48,7 @@ def timed(cmd, runs):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--tlsdiag', default=os.path.join(ROOT, 'build', 'analyzer', 'tlsdiag'))
+    ap.add_argument('--probe', help='icm_parse_probe (default: beside --tlsdiag in tests/)')
     ap.add_argument('--trace')
     ap.add_argument('--size-mb', type=float, default=500)
     ap.add_argument('--runs', type=int, default=3)
@@ -66,12 +69,22 @@ def main():
         t_tls, c_tls, rss_tls = timed([a.tlsdiag, 'analyze', '--quiet', '--format', 'json', '-o',
                                        '/dev/null', trace], a.runs)
         t_grep, c_grep, _ = timed(['grep', '-c', 'ERROR', trace], a.runs)
+        probe = a.probe or os.path.join(os.path.dirname(os.path.dirname(a.tlsdiag)), 'tests',
+                                        'icm_parse_probe')
+        parse = timed([probe, trace], a.runs) if os.path.exists(probe) else None
         print('file          %s (%.1f MB)' % (trace, mb))
         print('tlsdiag       %.3f s  %7.1f MB/s  cpu %.3f s  peak RSS %.1f MB'
               % (t_tls, mb / t_tls, c_tls, rss_tls / 1024))
+        if parse:
+            print('parser alone  %.3f s  %7.1f MB/s  cpu %.3f s  peak RSS %.1f MB  (%s)'
+                  % (parse[0], mb / parse[0], parse[1], parse[2] / 1024, os.path.basename(probe)))
         print('grep -c ERROR %.3f s  %7.1f MB/s  cpu %.3f s' % (t_grep, mb / t_grep, c_grep))
         print('ratio         %.1fx grep\'s time, %.1fx its cpu time (aim: <= 2x)'
               % (t_tls / t_grep, c_tls / max(c_grep, 1e-3)))
+        if parse:
+            print('parser ratio  %.1fx grep\'s time, %.1fx its cpu time (the rest of analyze: '
+                  'rules, correlation, the JSON report)'
+                  % (parse[0] / t_grep, parse[1] / max(c_grep, 1e-3)))
     finally:
         if tmp and not a.keep:
             shutil.rmtree(tmp)
