@@ -33,9 +33,8 @@ static void note_client_error(struct evidence *ev, size_t first_conn, const char
         return;
     }
     struct ev_connection *c = ev->conns[first_conn];
-    char line[200];
-    snprintf(line, sizeof line, "the probe's TLS client (wolfSSL) reported: %s", text);
-    if (ev_note_add(ev, c, ST_OK, c->source.last, 0, EV_FROM_CLIENT, line) != ST_OK) {
+    const char *line = ev_printf(&ev->arena, "the probe's TLS client (wolfSSL) reported: %s", text);
+    if (!line || ev_note_add(ev, c, ST_OK, c->source.last, 0, EV_FROM_CLIENT, line) != ST_OK) {
         return; /* out of arena: the report still has the wire's evidence */
     }
 }
@@ -74,7 +73,7 @@ enum status probe_input_run(struct evidence *ev, struct x509_cache *certs,
         note_client_error(ev, first, res.client_error);
     }
     if (st == ST_OK && res.timed_out) {
-        char line[160];
+        char line[256];
         snprintf(line, sizeof line,
                  "the server stopped answering: nothing for %u s, or the conversation went past "
                  "%u s; the probe gave up (--timeout)",
