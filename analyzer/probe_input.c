@@ -26,15 +26,14 @@ static void on_packet(void *ctx, const struct cap_packet *pkt)
     pcap_sink_packet(r->sink, pkt);
 }
 
-/* The TLS client's complaint, on the first connection the probe made. */
-static void note_client_error(struct evidence *ev, size_t first_conn, const char *text)
+/* What the probe has to say about its side, on the first connection it made. */
+static void probe_note(struct evidence *ev, size_t first_conn, const char *text)
 {
-    if (first_conn >= ev->conn_count) {
+    if (first_conn >= ev->conn_count || !text) {
         return;
     }
     struct ev_connection *c = ev->conns[first_conn];
-    const char *line = ev_printf(&ev->arena, "the probe's TLS client (wolfSSL) reported: %s", text);
-    if (!line || ev_note_add(ev, c, ST_OK, c->source.last, 0, EV_FROM_CLIENT, line) != ST_OK) {
+    if (ev_note_add(ev, c, ST_OK, c->source.last, 0, EV_FROM_CLIENT, text) != ST_OK) {
         return; /* out of arena: the report still has the wire's evidence */
     }
 }
@@ -70,20 +69,22 @@ enum status probe_input_run(struct evidence *ev, struct x509_cache *certs,
         }
     }
     if (st == ST_OK && res.client_error[0]) {
-        note_client_error(ev, first, res.client_error);
+        probe_note(ev, first,
+                   ev_printf(&ev->arena, "the probe's TLS client (wolfSSL) reported: %s",
+                             res.client_error));
     }
     if (st == ST_OK && res.timed_out) {
-        char line[256];
-        snprintf(line, sizeof line,
-                 "the server stopped answering: nothing for %u s, or the conversation went past "
-                 "%u s; the probe gave up (--timeout)",
-                 po->timeout_ms / 1000u, CAP_PROBE_TOTAL_FACTOR * po->timeout_ms / 1000u);
-        note_client_error(ev, first, line);
+        probe_note(ev, first,
+                   ev_printf(&ev->arena,
+                             "the server stopped answering: nothing for %u s, or the "
+                             "conversation went past %u s; the probe gave up (--timeout)",
+                             po->timeout_ms / 1000u,
+                             CAP_PROBE_TOTAL_FACTOR * po->timeout_ms / 1000u));
     }
     if (st == ST_OK && !po->cert) {
-        note_client_error(ev, first,
-                          "no client certificate to send (probe without --cert): an empty "
-                          "Certificate answers a certificate request");
+        probe_note(ev, first,
+                   "the probe had no client certificate to send (no --cert): an empty "
+                   "Certificate answers a certificate request");
     }
     return st;
 }
