@@ -182,7 +182,9 @@ static void write_sources(struct json_writer *w, const struct ev_connection *c)
     json_array_end(w);
 }
 
-static void write_cert(struct json_writer *w, const struct ev_cert *c)
+/* key_ids: false under --redact (a key identifier names a CA key as well
+ * as a fingerprint does), then written as null. */
+static void write_cert(struct json_writer *w, const struct ev_cert *c, bool key_ids)
 {
     json_object_begin(w);
     json_kv_string(w, "subject", c->subject);
@@ -213,6 +215,10 @@ static void write_cert(struct json_writer *w, const struct ev_cert *c)
     json_kv_bool(w, "self_signed", c->self_signed);
     string_array(w, "key_usage", c->key_usage, c->key_usage_count);
     string_array(w, "ext_key_usage", c->ext_key_usage, c->ext_key_usage_count);
+    /* RFC 5280 4.2.1.1/4.2.1.2: a certificate's authority key identifier is
+     * its issuer's subject key identifier */
+    json_kv_string(w, "subject_key_identifier", key_ids ? c->ski_hex : NULL);
+    json_kv_string(w, "authority_key_identifier", key_ids ? c->aki_hex : NULL);
     if (c->error) {
         json_kv_string(w, "error", c->error);
     }
@@ -248,12 +254,12 @@ void report_json_verification(struct json_writer *w, const char *key, const stru
     json_object_end(w);
 }
 
-static void write_chain(struct json_writer *w, const struct ev_chain *chain)
+static void write_chain(struct json_writer *w, const struct ev_chain *chain, bool key_ids)
 {
     json_array_begin(w);
     for (size_t i = 0; chain && i < chain->count; i++) {
         if (chain->certs[i]) {
-            write_cert(w, chain->certs[i]);
+            write_cert(w, chain->certs[i], key_ids);
         } else {
             json_null(w);
         }
@@ -314,7 +320,7 @@ static void write_cert_request(struct json_writer *w, const struct ev_connection
     json_object_end(w);
 }
 
-static void write_client_certs(struct json_writer *w, const struct ev_connection *c)
+static void write_client_certs(struct json_writer *w, const struct ev_connection *c, bool key_ids)
 {
     json_key(w, "client_certificates");
     switch (c->client_cert) {
@@ -323,7 +329,7 @@ static void write_client_certs(struct json_writer *w, const struct ev_connection
         json_array_end(w);
         break;
     case EV_CC_SENT:
-        write_chain(w, c->client_chain);
+        write_chain(w, c->client_chain, key_ids);
         break;
     case EV_CC_NOT_SENT:
     case EV_CC_NOT_VISIBLE:
@@ -577,7 +583,7 @@ static void write_trace(struct json_writer *w, const struct ev_connection *c)
 }
 
 static void write_connection(struct json_writer *w, const struct ev_connection *c,
-                             const struct report_flist *findings)
+                             const struct report_flist *findings, bool key_ids)
 {
     char buf[NAME_BUF];
 
@@ -599,12 +605,12 @@ static void write_connection(struct json_writer *w, const struct ev_connection *
         c->sh.seen && c->sh.suite != 0 ? tls_cipher_suite_str(c->sh.suite, buf, sizeof buf) : NULL);
     json_key(w, "server_certificates");
     if (c->server_chain) {
-        write_chain(w, c->server_chain);
+        write_chain(w, c->server_chain, key_ids);
     } else {
         json_null(w);
     }
     write_cert_request(w, c);
-    write_client_certs(w, c);
+    write_client_certs(w, c, key_ids);
     write_alerts(w, c);
     json_kv_string(w, "outcome", report_outcome_name(c->outcome));
     write_findings(w, findings);
@@ -711,7 +717,7 @@ int report_write_json(FILE *out, const struct evidence *ev, const struct finding
     json_key(&w, "connections");
     json_array_begin(&w);
     for (size_t i = 0; i < ev->conn_count && !w.failed; i++) {
-        write_connection(&w, ev->conns[i], &ix.by_conn[i]);
+        write_connection(&w, ev->conns[i], &ix.by_conn[i], !ev->redacted);
     }
     json_array_end(&w);
     write_findings(&w, &ix.global);
