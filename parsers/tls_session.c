@@ -565,8 +565,8 @@ static void on_cert_request(struct tls_session *s, int side, struct cursor *c)
 static void on_finished(struct tls_session *s, int side)
 {
     struct ev_connection *conn = s->conn;
-    if (!s->in_decrypted || !conn) {
-        return;
+    if (!s->in_decrypted || !conn || s->side[side].finished) {
+        return; /* a second Finished (TLS 1.3 post-handshake auth) keeps the keys */
     }
     s->side[side].finished = true;
     if (!s->tls13) {
