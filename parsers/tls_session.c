@@ -565,14 +565,18 @@ static void on_cert_request(struct tls_session *s, int side, struct cursor *c)
 static void on_finished(struct tls_session *s, int side)
 {
     struct ev_connection *conn = s->conn;
-    if (!s->in_decrypted || !conn || s->side[side].finished) {
-        return; /* a second Finished (TLS 1.3 post-handshake auth) keeps the keys */
+    if (!s->in_decrypted || !conn) {
+        return;
     }
     s->side[side].finished = true;
     if (!s->tls13) {
         return;
     }
-    keys_after_finished(s, side);
+    if (!s->side[side].app_keys) {
+        /* Only the handshake's Finished: a post-handshake one keeps the keys. */
+        s->side[side].app_keys = true;
+        keys_after_finished(s, side);
+    }
     if (dir_of(s, side) == EV_FROM_SERVER) {
         conn->encrypted_after_hello = false;
     } else if (conn->client_cert == EV_CC_NOT_VISIBLE) {
@@ -580,8 +584,33 @@ static void on_finished(struct tls_session *s, int side)
     }
 }
 
+/* TLS 1.3 post-handshake authentication (RFC 8446 4.6.2) is a handshake of
+ * its own (DESIGN.md: one connection per handshake): a new entry on the
+ * same stream, with the hellos of the one it follows, that completes with
+ * the client's Finished. */
+static void start_post_handshake_auth(struct tls_session *s)
+{
+    struct ev_connection *prev = s->conn;
+    tls_session_finish(s);
+    s->conn = NULL;
+    reset_handshake_state(s);
+    struct ev_connection *c = conn_get(s);
+    if (!c) {
+        return;
+    }
+    c->ch = prev->ch;
+    c->sh = prev->sh;
+    c->decryption = prev->decryption;
+    int server = s->client_side >= 0 ? 1 - s->client_side : 1;
+    s->side[server].finished = true; /* the server sends no Finished in this exchange */
+}
+
 static void on_hs_message(struct tls_session *s, int side, const struct tls_hs_msg *m)
 {
+    if (m->type == TLS_HS_CERTIFICATE_REQUEST && s->tls13 && s->conn && s->side[0].finished &&
+        s->side[1].finished) {
+        start_post_handshake_auth(s);
+    }
     /* A ClientHello after a ServerHello starts a new handshake (renegotiation
      * in the clear), except the retry a HelloRetryRequest asked for. */
     if (m->type == TLS_HS_CLIENT_HELLO && s->conn && s->conn->ch.seen &&

@@ -33,6 +33,7 @@ struct tls_session_side {
     struct tls_cipher *cipher, *pending;
     unsigned opened;     /* records opened with the current secrets */
     bool decrypt_failed; /* a record did not open: the rest stays opaque */
+    bool app_keys;       /* TLS 1.3: switched to the application traffic secret */
 };
 
 struct tls_session {

@@ -59,6 +59,15 @@ import sys
 # gap in what the test proves.
 SKIP = {}
 
+# Where tshark 4.0 is known to see less than tlsdiag, with the proof: the
+# comparison leaves out that one thing for that run, nothing else.
+TSHARK_GAPS = {
+    "tls13-pha-keyupdate.pcap --keylog": (
+        "C", "tshark switches the client to its first application keys again at the "
+             "post-handshake Finished and cannot open the client's close_notify; tlsdiag "
+             "opens it (its AES-GCM tag verifies) - client alerts not compared"),
+}
+
 CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz", ".cap.gz")
 CA_LIST_CUT = 90          # tshark may stop listing CA names around 100
 TIMEOUT = 300             # seconds per capture
@@ -494,7 +503,13 @@ def reference_for(capture):
     return full if os.path.exists(full) else None
 
 
-def run_one(tlsdiag, capture, ref, extra=()):
+def drop_alerts(groups, direction):
+    for g in groups.values():
+        g.alerts[direction] = []
+    return groups
+
+
+def run_one(tlsdiag, capture, ref, extra=(), gap=None):
     """Returns (status, lines): status PASS or FAIL."""
     try:
         p = subprocess.run([tlsdiag, "analyze", "--format", "json", *extra, capture],
@@ -514,7 +529,10 @@ def run_one(tlsdiag, capture, ref, extra=()):
         return "FAIL", ["  output is not valid UTF-8 JSON: %s" % e]
     if report.get("schema") != 1:
         return "FAIL", ["  JSON schema is %r, expected 1" % report.get("schema")]
-    errs, notes = compare(tshark_side(load_tsv(ref)), tlsdiag_side(report))
+    want, got = tshark_side(load_tsv(ref)), tlsdiag_side(report)
+    if gap:
+        want, got = drop_alerts(want, gap[0]), drop_alerts(got, gap[0])
+    errs, notes = compare(want, got)
     return ("FAIL" if errs else "PASS"), errs + notes
 
 
@@ -572,7 +590,10 @@ def main():
         if os.path.exists(keylog) and os.path.exists(full) and ref != full:
             runs.append((name + " --keylog", full, ("--keylog", keylog)))
         for label, reference, extra in runs:
-            status, lines = run_one(tlsdiag, path, reference, extra)
+            gap = TSHARK_GAPS.get(label)
+            status, lines = run_one(tlsdiag, path, reference, extra, gap)
+            if gap:
+                lines = ["  note: " + gap[1]] + lines
             suffix = " (%s)" % os.path.basename(reference) if args.verbose else ""
             print("%s %s%s" % (status, label, suffix))
             for l in lines:

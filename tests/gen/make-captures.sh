@@ -411,6 +411,9 @@ scenario no-shared-cipher 44326 pcap "openssl s_server + openssl s_client" \
 scenario no-sni 44327 pcap "python3 ssl (OpenSSL) server + openssl s_client -noservername" \
   "ClientHello without server_name; the server's SNI callback refuses it with unrecognized_name" \
   "unknown|none|absent|server:fatal/unrecognized_name(112)|failed"
+scenario tls13-pha-keyupdate 44328 pcap "openssl s_server (commands k, c) + openssl s_client -enable_pha" \
+  "TLS 1.3 mutual auth, then a server KeyUpdate and post-handshake client authentication (a second CertificateRequest after the handshake, answered by Certificate/CertificateVerify/Finished), all encrypted; key log in .pcap.keylog" \
+  "TLS 1.3|1,1|2,2|server:warning/close_notify(0)|established"
 
 CLIENT_A=(-cert "$PKI/client-a.pem" -key "$PKI/client-a.TEST-KEY.pem" -cert_chain "$PKI/client-ca-a-int1.pem")
 
@@ -470,6 +473,19 @@ run_tls13-no-cert() {
   srv_start "$1" $2 "${S_SERVER[@]}" -accept 127.0.0.1:$2 -tls1_3 -Verify 1 -verify_return_error \
     -CAfile "$PKI/client-ca-a.pem"
   client "$1" "${S_CLIENT[@]}" -connect 127.0.0.1:$2 -keylogfile "$KEYLOG"
+  srv_wait
+}
+run_tls13-pha-keyupdate() {
+  KEYLOG=$WORK/$1.keylog
+  # s_server reads commands on stdin: k = KeyUpdate, c = request a client
+  # certificate after the handshake (TLS 1.3 post-handshake auth).
+  { sleep 1.5; echo k; sleep 0.5; echo c; sleep 2.5; } |
+    ip netns exec "$NS" timeout 30 "${S_SERVER[@]}" -accept 127.0.0.1:$2 -tls1_3 -verify 1 \
+      -CAfile "$PKI/client-ca-a.pem" >"$WORK/$1.server.log" 2>&1 &
+  SRV_PID=$!
+  wait_listen "$2"
+  { sleep 4; } | nsx timeout 20 "${S_CLIENT[@]}" -connect 127.0.0.1:$2 -enable_pha \
+    "${CLIENT_A[@]}" -keylogfile "$KEYLOG" >"$WORK/$1.client.log" 2>&1 || true
   srv_wait
 }
 run_ca-list-300() {
