@@ -283,6 +283,11 @@ static bool anchor_add(uint8_t pat, const char *lit, size_t n)
     for (size_t i = 0; i + 1 < n; i++) {
         unsigned w1 = byte_weight((uint8_t)lit[i]), w2 = byte_weight((uint8_t)lit[i + 1]);
         unsigned w = (w1 <= 2 ? 0 : 100) + w1 * 10 + w2;
+        for (size_t k = 0; w1 <= 2 && k < vec_first_count; k++) {
+            if (vec_first[k] == (uint8_t)lit[i]) {
+                w -= 10; /* a first byte the filter tests already costs nothing more */
+            }
+        }
         if (w < best_w) {
             best_w = w;
             best = i;
@@ -305,7 +310,7 @@ struct subject_set {
 };
 
 /* The anchors at position i of s (i + 1 < s.len). */
-static uint64_t candidates_at(struct bytes s, size_t i)
+static inline uint64_t candidates_at(struct bytes s, size_t i)
 {
     const uint8_t *b = s.ptr;
     uint64_t cand = 0;
