@@ -2343,8 +2343,8 @@ static bool parser_last_time(const struct icm_parser *p, struct ev_time *ret)
  * from it: its first timestamp is not before the previous file's last one
  * (1 s of slack) and at most CAP_ICM_CARRY_GAP_SECONDS after it. Files are
  * read oldest first (analyzer/inputs_order.c), so dev_icm.old's attempt cut
- * by the rotation continues in dev_icm. NULL otherwise: the previous file's
- * attempts stay as written out. */
+ * by the rotation continues in dev_icm. NULL otherwise (and for the same
+ * file given twice): the previous file's attempts stay as written out. */
 static struct icm_parser *carry_take(struct evidence *ev, const char *path)
 {
     struct icm_parser *p = ev->icm_carry;
@@ -2354,7 +2354,8 @@ static struct icm_parser *carry_take(struct evidence *ev, const char *path)
     }
     ev->icm_carry = NULL;
     ev->icm_carry_free = NULL;
-    if (!icm_first_time(path, &first) || !parser_last_time(p, &last) || first.sec + 1 < last.sec ||
+    if (strcmp(p->path, path) == 0 || !icm_first_time(path, &first) ||
+        !parser_last_time(p, &last) || first.sec + 1 < last.sec ||
         first.sec - last.sec > (int64_t)CAP_ICM_CARRY_GAP_SECONDS) {
         icm_parser_free(p);
         return NULL;
