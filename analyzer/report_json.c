@@ -535,6 +535,8 @@ static void write_tcp_close(struct json_writer *w, const struct ev_connection *c
     }
     json_array_end(w);
     kv_ref(w, "ref", c->close_ref);
+    kv_ref(w, "client_ref", c->close_refs[EV_FROM_CLIENT]);
+    kv_ref(w, "server_ref", c->close_refs[EV_FROM_SERVER]);
     json_object_end(w);
 }
 

@@ -330,7 +330,8 @@ struct ev_connection {
     enum ev_decryption decryption;
     uint64_t decryption_ref; /* EV_DEC_FAILED: the frame of the record that did not open */
     bool fin[2], rst[2];     /* TCP close seen, per sender (enum ev_dir) */
-    uint64_t close_ref;
+    uint64_t close_ref;      /* the first FIN or RST */
+    uint64_t close_refs[2];  /* each sender's FIN or RST (enum ev_dir); 0: none seen */
     enum ev_outcome outcome;
     const char *outcome_detail; /* why failed/incomplete, in words */
     bool app_data[2];           /* application data seen per direction */
@@ -404,12 +405,23 @@ struct ev_input {
     char *ssl_client_ciphersuites; /* [dpf] ssl/client_ciphersuites=<spec>, opaque */
 };
 
+/* A certificate file given to `tlsdiag analyze`: a client certificate chain
+ * the user holds (leaf first), judged against every visible CA list. */
+struct ev_candidate {
+    const char *path; /* the file as given (the input's path) */
+    struct ev_chain *chain;
+};
+
 struct evidence {
     struct ev_arena arena;
     struct ev_input *inputs;
     size_t input_count, input_cap;
     struct ev_connection **conns;
     size_t conn_count, conn_cap;
+    /* Certificate files given with the capture or trace (EV_IN_CERT inputs):
+     * candidate client chains, in command line order. */
+    struct ev_candidate *candidates;
+    size_t candidate_count, candidate_cap;
     bool redacted;            /* identifiers replaced by pseudonyms (analyzer/redact.c) */
     const char *keylog_path;  /* --keylog FILE; NULL when none was given */
     uint64_t keylog_sessions; /* client randoms with secrets, from the file and pcapng DSBs */
@@ -424,6 +436,10 @@ void ev_fini(struct evidence *ev);
 struct ev_input *ev_input_add(struct evidence *ev, const char *path, enum ev_input_kind kind);
 /* A new zeroed connection appended to the list; NULL at the cap. */
 struct ev_connection *ev_connection_add(struct evidence *ev);
+/* Appends a candidate client chain read from path (ST_LIMIT past
+ * CAP_CANDIDATES). */
+MUST_USE enum status ev_candidate_add(struct evidence *ev, const char *path,
+                                      struct ev_chain *chain);
 MUST_USE enum status ev_note_add(struct evidence *ev, struct ev_connection *conn, enum status st,
                                  uint64_t ref, uint64_t offset, enum ev_dir from, const char *text);
 

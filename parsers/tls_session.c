@@ -985,6 +985,9 @@ void tls_session_close(struct tls_session *s, int side, bool rst, uint64_t ref)
     if (!c->close_ref) {
         c->close_ref = ref;
     }
+    if (!c->close_refs[from]) {
+        c->close_refs[from] = ref;
+    }
 }
 
 bool tls_session_done(const struct tls_session *s)
