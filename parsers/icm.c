@@ -2127,8 +2127,8 @@ static bool split_prefix(struct bytes line, struct bytes *ret_id, struct bytes *
 {
     static const char head[] = "[Thr ";
     size_t n = sizeof head - 1;
-    if (!view_starts(line, head)) {
-        return false;
+    if (line.len < n || !line.ptr || memcmp(line.ptr, head, n) != 0) {
+        return false; /* view_starts without its strlen: this runs on every line */
     }
     const uint8_t *close = memchr(line.ptr + n, ']', line.len - n);
     if (!close) {
