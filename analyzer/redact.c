@@ -6,12 +6,14 @@
  * What is replaced, and by what:
  *   IPv4            192.0.2.N, 198.51.100.N, 203.0.113.N (RFC 5737), then
  *                   240.0.0.0/4 (reserved, RFC 6890); keyed: 240.0.0.0/4
- *   IPv6            2001:db8::N (RFC 3849); keyed: 2001:db8::x:y:z
+ *   IPv6            2001:db8::N (RFC 3849); keyed: 2001:db8::x:y:z (RFC 5952 form)
  *   host names      label by label ("hN"), plus ".example" (RFC 2606):
  *                   "*.a.b" stays a wildcard over the same pseudonymised
  *                   labels, so host-name checks give the same answer
  *   e-mail          user-N@redacted.example
- *   serials         serial-N;  SHA-256 fingerprints  fp-N
+ *   serials         de1e7edN (hex: "deleted" then N in hex), SHA-256
+ *                   fingerprints de1e7ed0...0N (64 hex digits), so that the
+ *                   JSON report keeps its schema; keyed: HMAC hex digits
  *   DN values       CN/O/OU/L/ST/... values (types stay, C= stays); a DN
  *                   whose CN (and O) is a well-known public root CA stays
  *                   whole, and so do that certificate's serial and hash
@@ -283,9 +285,24 @@ static char *rd_make(struct rd *r, unsigned cls, unsigned n, const char *hex, si
     }
     if (cls == RD_IP6) {
         if (hex) {
-            return ev_printf(r->a, "2001:db8::%.4s:%.4s:%.4s", hex, hex + 4, hex + 8);
+            /* Groups as numbers: RFC 5952 writes no leading zeros. */
+            unsigned g[3];
+            for (int i = 0; i < 3; i++) {
+                g[i] = (unsigned)strtoul(
+                    (char[5]){ hex[4 * i], hex[4 * i + 1], hex[4 * i + 2], hex[4 * i + 3], 0 },
+                    NULL, 16);
+            }
+            return ev_printf(r->a, "2001:db8::%x:%x:%x", g[0], g[1], g[2]);
         }
         return ev_printf(r->a, "2001:db8::%x", n);
+    }
+    if (cls == RD_SERIAL || cls == RD_FP) {
+        /* Hex like the real thing (the JSON schema says so): "de1e7ed" reads
+         * "deleted"; a fingerprint keeps its 64 digits. */
+        if (hex) {
+            return ev_printf(r->a, "%.*s", cls == RD_FP ? 64 : (int)hexlen, hex);
+        }
+        return cls == RD_FP ? ev_printf(r->a, "de1e7ed%057x", n) : ev_printf(r->a, "de1e7ed%x", n);
     }
     const char *pre = rd_prefix[cls];
     const char *post = cls == RD_EMAIL ? "@redacted.example" : "";

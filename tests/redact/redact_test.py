@@ -4,7 +4,8 @@ safety"): for fixture captures and an ICM sample, no address, host name, SNI,
 subject/issuer value, serial, fingerprint or input path of the unredacted
 report occurs in the redacted text, Markdown, HTML, trace or JSON report; the findings
 (rule and severity per connection) and the exit status are unchanged; the
-header says the report is redacted; --redact-key gives the same pseudonyms
+header says the report is redacted; the redacted JSON report still validates
+against docs/report.schema.json; --redact-key gives the same pseudonyms
 in every run with the same key and different ones with another key.
 
 Usage: redact_test.py TLSDIAG SRC_ROOT SHARED_DIR
@@ -16,6 +17,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 SKIP = 77
 
@@ -194,6 +196,15 @@ def main():
             if fmt in ("markdown", "html", "trace") and "Redacted: yes" not in out:
                 failures.append("%s %s: header does not say Redacted" % (name, fmt))
             if fmt == "json":
+                with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+                    f.write(out)
+                v = subprocess.run([sys.executable, os.path.join(src, "tests", "schema",
+                                                                  "validate.py"), f.name],
+                                   capture_output=True, text=True)
+                os.unlink(f.name)
+                if v.returncode not in (0, SKIP):
+                    failures.append("%s json: the redacted report breaks the schema: %s"
+                                    % (name, (v.stdout + v.stderr).strip()[-300:]))
                 red = json.loads(out)
                 if red.get("redacted") is not True:
                     failures.append("%s json: \"redacted\": true missing" % name)
