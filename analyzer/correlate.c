@@ -153,9 +153,23 @@ static void merge(struct evidence *ev, struct ev_connection *w, const struct ev_
     w->has_also = true;
 }
 
+/* Only traces and captures together can be joined. */
+static bool has_both_kinds(const struct evidence *ev)
+{
+    bool trace = false, wire = false;
+    for (size_t i = 0; i < ev->conn_count && !(trace && wire); i++) {
+        trace |= ev->conns[i]->source.kind == EV_SRC_ICM;
+        wire |= ev->conns[i]->source.kind != EV_SRC_ICM;
+    }
+    return trace && wire;
+}
+
 void correlate(struct evidence *ev)
 {
     size_t merged = 0;
+    if (!has_both_kinds(ev)) {
+        return; /* a trace alone: no quadratic search for a capture partner */
+    }
     for (size_t i = 0; i < ev->conn_count; i++) {
         struct ev_connection *t = ev->conns[i];
         if (t->source.kind != EV_SRC_ICM || t->not_tls || !endpoint_known(&t->client) ||
