@@ -66,13 +66,19 @@ static const char usage_main[] =
     "  probe HOST[:PORT]  connect and show the server's CA list, chain and verdict\n"
     "  rules [ID]         list the diagnosis rules, or show one in full\n"
     "\n"
-    "Examples:\n"
-    "  tcpdump -i any -s 0 -w /tmp/tls.pcap 'tcp port 443'   # reproduce, then Ctrl-C\n"
-    "  tlsdiag analyze /tmp/tls.pcap                         # read the report\n"
-    "  tlsdiag analyze --format json -o report.json ticket-attachment.pcapng.gz\n"
-    "  tlsdiag analyze dev_icm.old dev_icm                  # SAP ICM trace, level 2-3\n"
-    "  tlsdiag check --cert client-chain.pem --ca-names server-cas.txt\n"
-    "  tlsdiag probe partner.example.com:443 --cert client-chain.pem --key client.key\n"
+    "The three jobs:\n"
+    "  Feed it an ICM trace (SMICM: trace level 2 or 3, reproduce, Goto > Trace File):\n"
+    "    tlsdiag analyze dev_icm.old dev_icm\n"
+    "  Capture, live or to a file (as root):\n"
+    "    tlsdiag live -i eth0 -f 'tcp port 443' -w /tmp/tls.pcapng     # Ctrl-C to stop\n"
+    "    tcpdump -i any -s 0 -w /tmp/tls.pcap 'tcp port 443'; tlsdiag analyze /tmp/tls.pcap\n"
+    "  Attach a report to a ticket:\n"
+    "    tlsdiag analyze --redact --format html -o ticket.html dev_icm /tmp/tls.pcap\n"
+    "\n"
+    "More:\n"
+    "  tlsdiag probe partner.example.com             # which client CAs does it accept?\n"
+    "  tlsdiag check --cert client-chain.pem --server partner.example.com:443\n"
+    "  tlsdiag analyze --keylog keys.log tls13.pcap  # TLS 1.3 with SSLKEYLOGFILE\n"
     "\n"
     "Run 'tlsdiag COMMAND --help' for the options of one command.\n"
     "Exit status: 0 analysed, no error finding; 1 at least one error finding;\n"
@@ -130,12 +136,14 @@ static const char usage_analyze[] =
     "numbers.\n"
     "\n"
     "Options:\n"
-    "  -f, --format FMT     text (default), json (schema 1, for scripts and ticket\n"
-    "                       automation) or markdown (pastes into Jira, GitHub, ServiceNow)\n"
+    "  -f, --format FMT     text (default); json (schema 1, for scripts and ticket\n"
+    "                       automation); markdown (pastes into Jira, GitHub, ServiceNow);\n"
+    "                       html (one self-contained page with ladder diagrams, to attach);\n"
+    "                       trace (the handshakes as an ICM trace would show them)\n"
     "  -o, --output FILE    write the report to FILE instead of standard output\n"
     "      --keylog FILE    NSS key log (SSLKEYLOGFILE) to decrypt TLS 1.3 handshakes and\n"
-    "                       TLS 1.2 renegotiations; pcapng key logs (DSB) are used anyway\n"
-    "                       yet; TLS 1.3 handshakes are shown as far as visible\n"
+    "                       TLS 1.2 renegotiations; a pcapng's own key log (DSB) is used\n"
+    "                       without it. Without keys TLS 1.3 shows what is in the clear\n"
     "      --rules FILE     extra rules (catalog format); a rule with a shipped id\n"
     "                       replaces the shipped one\n"
     "      --trust CAFILE   CA certificates (PEM/DER) to verify the certificate chains\n"
@@ -154,6 +162,8 @@ static const char usage_analyze[] =
     "  tlsdiag analyze capture.pcapng\n"
     "  tlsdiag analyze --format json --output report.json capture.pcap.gz\n"
     "  tlsdiag analyze /usr/sap/SID/D00/work/dev_icm\n"
+    "  tlsdiag analyze --keylog keys.log tls13-call.pcap       # SSLKEYLOGFILE of the client\n"
+    "  tlsdiag analyze --redact --format html -o ticket.html dev_icm capture.pcap\n"
     "\n"
     "A good capture for tlsdiag: start it before the failing call (SM59 connection\n"
     "test, SOAMANAGER ping, curl), on the host that makes or takes the call, without\n"
@@ -180,7 +190,7 @@ static enum format parse_format(const char *s)
             return formats[i].f;
         }
     }
-    die_usage("unknown --format (use text, json or markdown)", s);
+    die_usage("unknown --format (use text, json, markdown, html or trace)", s);
     return FMT_TEXT;
 }
 
