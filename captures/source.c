@@ -40,6 +40,10 @@ static const struct {
     { { 0x0a, 0x0d, 0x0d, 0x0a }, CAP_FMT_PCAPNG }, /* Section Header Block */
 };
 
+/* stdio buffer of a capture file: libpcap reads one packet at a time, and
+ * with the default buffer (4 KiB) that was a read(2) every three packets. */
+#define READ_BUFFER_SIZE (256u << 10)
+
 #define GZIP_MAGIC0 0x1fu
 #define GZIP_MAGIC1 0x8bu
 
@@ -52,6 +56,7 @@ struct cap_source {
     pcap_t *pcap;
     FILE *fp;              /* owned by pcap; the cookie stream when gzip */
     struct gz_cookie *gzc; /* owned by fp's cookie functions; NULL when plain */
+    char *iobuf;           /* fp's stdio buffer when we gave it one; freed after fp */
     enum cap_format fmt;
     uint64_t frame;
     enum status failed; /* not ST_OK once a read error was reported: no more packets */
@@ -251,14 +256,21 @@ static bool contains(const char *hay, const char *needle)
     return hay && strstr(hay, needle) != NULL;
 }
 
-static enum status pcap_open_fp(FILE *fp, struct gz_cookie *gzc, enum cap_format fmt,
+/* Closes fp and then frees the buffer it was reading into (may be NULL). */
+static void close_stream(FILE *fp, char *iobuf)
+{
+    fclose(fp);
+    free(iobuf);
+}
+
+static enum status pcap_open_fp(FILE *fp, char *iobuf, struct gz_cookie *gzc, enum cap_format fmt,
                                 struct cap_source **ret, char *errbuf, size_t errlen)
 {
     char pcerr[PCAP_ERRBUF_SIZE] = "";
     struct cap_source *src = calloc(1, sizeof *src);
 
     if (!src) {
-        fclose(fp);
+        close_stream(fp, iobuf);
         say(errbuf, errlen, "out of memory");
         return ST_NOMEM;
     }
@@ -274,47 +286,45 @@ static enum status pcap_open_fp(FILE *fp, struct gz_cookie *gzc, enum cap_format
         } else {
             say(errbuf, errlen, "bad capture file header (libpcap: %s)", pcerr);
         }
-        fclose(fp);
+        close_stream(fp, iobuf);
         free(src);
         return st;
     }
     src->pcap = p;
     src->fp = fp;
     src->gzc = gzc;
+    src->iobuf = iobuf;
     src->fmt = fmt;
     *ret = src;
     return ST_OK;
 }
 
 /*
- * Opens a capture from a stdio stream and takes ownership of it (closed on
- * failure too). The stream must be positioned at the start of the capture
- * and be seekable back to it (regular files, fmemopen). Gzip needs a stream
- * with a file descriptor.
+ * Opens a capture from a stdio stream and takes ownership of it and of
+ * iobuf, its stdio buffer or NULL (both freed on failure too). The stream
+ * must be positioned at the start of the capture and be seekable back to it
+ * (regular files, fmemopen). Gzip needs a stream with a file descriptor.
  */
-enum status cap_source_open_fp(FILE *fp, struct cap_source **ret, char *errbuf, size_t errlen)
+static enum status open_stream(FILE *fp, char *iobuf, struct cap_source **ret, char *errbuf,
+                               size_t errlen)
 {
     uint8_t head[4];
     enum cap_format fmt;
 
-    if (!fp) {
-        say(errbuf, errlen, "no input stream");
-        return ST_INTERNAL;
-    }
     size_t got = fread(head, 1, sizeof head, fp);
     if (got == 0) {
         say(errbuf, errlen, "empty file, not a capture");
-        fclose(fp);
+        close_stream(fp, iobuf);
         return ST_MALFORMED;
     }
     if (got < sizeof head) {
         say(errbuf, errlen, "file too short to be a capture (%zu bytes)", got);
-        fclose(fp);
+        close_stream(fp, iobuf);
         return ST_TRUNCATED;
     }
     if (fseek(fp, 0, SEEK_SET) != 0) {
         say(errbuf, errlen, "input is not seekable: %s", strerror(errno));
-        fclose(fp);
+        close_stream(fp, iobuf);
         return ST_UNSUPPORTED;
     }
     if (is_gzip(head, sizeof head)) {
@@ -322,7 +332,7 @@ enum status cap_source_open_fp(FILE *fp, struct cap_source **ret, char *errbuf, 
         FILE *zfp = NULL;
         int fd = fileno(fp);
         int dupfd = fd >= 0 ? dup(fd) : -1;
-        fclose(fp);
+        close_stream(fp, iobuf);
         if (dupfd < 0) {
             say(errbuf, errlen, "gzip-compressed capture must be a file");
             return ST_UNSUPPORTED;
@@ -333,15 +343,24 @@ enum status cap_source_open_fp(FILE *fp, struct cap_source **ret, char *errbuf, 
             return ST_UNSUPPORTED;
         }
         TRY(gzip_open(dupfd, &zfp, &gzc, &fmt, errbuf, errlen));
-        return pcap_open_fp(zfp, gzc, fmt, ret, errbuf, errlen);
+        return pcap_open_fp(zfp, NULL, gzc, fmt, ret, errbuf, errlen);
     }
     if (!magic_format(head, sizeof head, &fmt)) {
         say(errbuf, errlen, "not a pcap or pcapng capture (starts with %02x %02x %02x %02x)",
             head[0], head[1], head[2], head[3]);
-        fclose(fp);
+        close_stream(fp, iobuf);
         return ST_UNSUPPORTED;
     }
-    return pcap_open_fp(fp, NULL, fmt, ret, errbuf, errlen);
+    return pcap_open_fp(fp, iobuf, NULL, fmt, ret, errbuf, errlen);
+}
+
+enum status cap_source_open_fp(FILE *fp, struct cap_source **ret, char *errbuf, size_t errlen)
+{
+    if (!fp) {
+        say(errbuf, errlen, "no input stream");
+        return ST_INTERNAL;
+    }
+    return open_stream(fp, NULL, ret, errbuf, errlen);
 }
 
 enum status cap_source_open_file(const char *path, struct cap_source **ret, char *errbuf,
@@ -353,7 +372,13 @@ enum status cap_source_open_file(const char *path, struct cap_source **ret, char
         say(errbuf, errlen, "cannot open: %s", strerror(errno));
         return ST_UNSUPPORTED;
     }
-    return cap_source_open_fp(fp, ret, errbuf, errlen);
+    /* Without memory for the bigger buffer, stdio's own will do. */
+    char *iobuf = malloc(READ_BUFFER_SIZE);
+    if (iobuf && setvbuf(fp, iobuf, _IOFBF, READ_BUFFER_SIZE) != 0) {
+        free(iobuf);
+        iobuf = NULL;
+    }
+    return open_stream(fp, iobuf, ret, errbuf, errlen);
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -436,5 +461,6 @@ void cap_source_close(struct cap_source *src)
         return;
     }
     pcap_close(src->pcap); /* closes fp, and through the cookie the gzFile */
+    free(src->iobuf);
     free(src);
 }
