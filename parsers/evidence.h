@@ -344,6 +344,7 @@ struct ev_connection {
                                 outcome is EV_OUT_FAILED */
     char *error_name;        /* error name as written, e.g. SSSLERR_PEER_CERT_UNTRUSTED; NULL */
     int error_code;          /* its number, e.g. -102; 0 when not given */
+    uint64_t error_line;     /* the line that states it (a trace); 0 when not known */
     char *error_text;        /* the source's explanation of the error, verbatim; NULL */
     char *identity;          /* key store of the writing side, e.g. .../sec/SAPSSLC.pse; NULL */
     char *target_host;       /* name a client checks the server certificate against (RFC 2818) */

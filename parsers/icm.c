@@ -1210,6 +1210,7 @@ static enum status set_error(struct icm_parser *p, struct icm_draft *d, struct b
     if (!c->error_name) {
         return ST_NOMEM;
     }
+    c->error_line = p->line_no;
     if (code.len > 0 && view_long(code, &v) && v >= -1000000 && v <= 1000000) {
         c->error_code = (int)v;
     }
@@ -1484,6 +1485,7 @@ static enum status on_return(struct icm_parser *p, struct icm_thread *t, uint64_
             if (!d->conn->error_name) {
                 return ST_NOMEM;
             }
+            d->conn->error_line = p->line_no;
         }
     }
     return ST_OK;

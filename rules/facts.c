@@ -841,7 +841,7 @@ static const char *failure_words(struct ev_arena *a, const struct ev_connection 
     if (c->error_name) {
         return ev_printf(a, "the trace reports %s%s%s (line %s)", c->error_name,
                          c->error_text ? ": " : "", c->error_text ? c->error_text : "",
-                         v[FACT_REF_SOURCE]);
+                         c->error_line ? ref_str(a, c->error_line) : v[FACT_REF_SOURCE]);
     }
     if (strcmp(v[FACT_SILENT_CLOSE], "yes") == 0) {
         return ev_printf(a, "the connection was closed without an alert after %s",
