@@ -421,11 +421,20 @@ const char *report_ref_word(const struct ev_connection *c)
 bool report_traces_only(const struct evidence *ev)
 {
     for (size_t i = 0; ev->inputs && i < ev->input_count; i++) {
-        if (ev->inputs[i].kind != EV_IN_ICM) {
+        if (ev->inputs[i].kind != EV_IN_ICM && ev->inputs[i].kind != EV_IN_CERT) {
             return false;
         }
     }
-    return ev->input_count > 0;
+    return report_trace_count(ev) > 0;
+}
+
+size_t report_trace_count(const struct evidence *ev)
+{
+    size_t n = 0;
+    for (size_t i = 0; ev->inputs && i < ev->input_count; i++) {
+        n += ev->inputs[i].kind == EV_IN_ICM;
+    }
+    return n;
 }
 
 bool report_endpoint_known(const struct ev_endpoint *ep)
@@ -604,6 +613,29 @@ bool report_conn_has_problem(const struct report_flist *l)
         }
     }
     return false;
+}
+
+enum report_section report_section_of(const struct ev_connection *c, const struct report_flist *l)
+{
+    switch (c->outcome) {
+    case EV_OUT_FAILED:
+        return REPORT_SEC_FAILED;
+    case EV_OUT_ESTABLISHED:
+        return report_conn_has_problem(l) ? REPORT_SEC_PROBLEM : REPORT_SEC_OK;
+    case EV_OUT_INCOMPLETE:
+    default:
+        return REPORT_SEC_INCOMPLETE;
+    }
+}
+
+size_t report_section_count(const struct evidence *ev, const struct report_index *ix,
+                            enum report_section sec)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ev->conn_count; i++) {
+        n += report_section_of(ev->conns[i], &ix->by_conn[i]) == sec;
+    }
+    return n;
 }
 
 const char *report_decryption_text(enum ev_decryption d)

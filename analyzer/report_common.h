@@ -94,9 +94,11 @@ void report_index_fini(struct report_index *ix);
 const char *report_plural(size_t n, const char *one, const char *many);
 /* "line" for a connection from an ICM trace, else "frame". */
 const char *report_ref_word(const struct ev_connection *c);
-/* Every input is an ICM trace: count attempts, not handshakes in TCP
+/* Every input is an ICM trace (certificate files aside): count attempts, not handshakes in TCP
  * connections (a trace attempt may never have reached TLS). */
 bool report_traces_only(const struct evidence *ev);
+/* ICM trace inputs (certificate files given along do not count). */
+size_t report_trace_count(const struct evidence *ev);
 /* True when the address or the port is known. */
 bool report_endpoint_known(const struct ev_endpoint *ep);
 /* "10.0.0.1:443", "port 443" (port stated, address not), or "unknown". */
@@ -142,6 +144,24 @@ int report_rule_counts(const struct evidence *ev, const struct report_index *ix,
                        struct report_rule_count **ret_rules, size_t *ret_count);
 /* True when a connection has a finding of severity warning or error. */
 bool report_conn_has_problem(const struct report_flist *l);
+
+/*
+ * Where a report shows a connection, the same in every format: failed and
+ * incomplete ones in full, an established one with a warning or error
+ * finding in full too (an error may stand on a handshake that completed),
+ * the other established ones in one line or row.
+ */
+enum report_section {
+    REPORT_SEC_FAILED,
+    REPORT_SEC_INCOMPLETE,
+    REPORT_SEC_PROBLEM, /* established, with a warning or an error finding */
+    REPORT_SEC_OK,      /* established, info findings at most */
+};
+
+enum report_section report_section_of(const struct ev_connection *c, const struct report_flist *l);
+/* Connections of ev in the section (ix: their findings). */
+size_t report_section_count(const struct evidence *ev, const struct report_index *ix,
+                            enum report_section sec);
 
 /* Decryption with a key log in a sentence for people (the names are
  * ev_decryption_name). */

@@ -127,7 +127,8 @@ static const char STYLE_CSS[] =
     ".b-established{color:var(--ok);background:var(--ok-bg)}\n"
     ".conn{background:var(--card);border:1px solid var(--line);border-radius:10px;"
     "padding:18px 22px;margin:0 0 22px}\n"
-    ".conn.failed{border-top:5px solid var(--err)}.conn.incomplete{border-top:5px solid #dc6803}\n"
+    ".conn.failed{border-top:5px solid var(--err)}.conn.incomplete{border-top:5px solid #dc6803}"
+    ".conn.problem{border-top:5px solid #dc6803}.conn.problem.error{border-top-color:var(--err)}\n"
     "dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:0}\n"
     "dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}\n"
     ".finding{border:1px solid var(--line);border-left:5px solid var(--info);border-radius:8px;"
@@ -175,7 +176,10 @@ static void print_input(struct report_out *h, const struct ev_input *in)
     if (in->kind == EV_IN_ICM) {
         report_out_printf(h, ", %" PRIu64 " %s", in->units,
                           report_plural(in->units, "line", "lines"));
-    } else if (in->kind != EV_IN_CERT && in->kind != EV_IN_PROBE) {
+    } else if (in->kind == EV_IN_CERT) {
+        report_out_printf(h, ", %" PRIu64 " %s", in->units,
+                          report_plural(in->units, "certificate", "certificates"));
+    } else if (in->kind != EV_IN_PROBE) {
         report_out_printf(h, ", %" PRIu64 " %s", in->units,
                           report_plural(in->units, "packet", "packets"));
     }
@@ -237,7 +241,10 @@ static void print_answer(struct report_out *h, const struct evidence *ev,
     const char *what =
         traces ? report_plural(n->handshakes, "connection attempt", "connection attempts")
                : report_plural(n->handshakes, "handshake", "handshakes");
-    const char *cls = n->failed ? " bad" : n->incomplete ? " partial" : "";
+    /* Never green while an error finding stands, even on an established handshake. */
+    const char *cls = n->failed || n->errors         ? " bad"
+                      : n->incomplete || n->warnings ? " partial"
+                                                     : "";
 
     report_out_printf(h, "<section class=\"answer%s\" id=\"summary\">\n<p class=\"big\">", cls);
     if (n->handshakes == 0) {
@@ -1377,8 +1384,16 @@ static void print_conn_body(struct report_out *h, const struct ev_connection *c,
 static void print_conn_full(struct report_out *h, const struct ev_connection *c,
                             const struct report_flist *findings)
 {
-    report_out_printf(h, "<section class=\"conn %s\" id=\"conn-%u\">\n<h3>Connection %u: ",
-                      outcome_class(c->outcome), c->id, c->id);
+    /* An established handshake shown in full has a warning or an error. */
+    const char *problem = "";
+    if (c->outcome == EV_OUT_ESTABLISHED) {
+        problem = " problem";
+        for (size_t i = 0; i < findings->count; i++) {
+            problem = findings->items[i]->severity == SEV_ERROR ? " problem error" : problem;
+        }
+    }
+    report_out_printf(h, "<section class=\"conn %s%s\" id=\"conn-%u\">\n<h3>Connection %u: ",
+                      outcome_class(c->outcome), problem, c->id, c->id);
     print_peers(h, c);
     report_out_put(h, " ");
     print_outcome_badge(h, c->outcome);
@@ -1410,20 +1425,20 @@ static void print_conn_compact(struct report_out *h, const struct ev_connection 
 }
 
 static void print_section(struct report_out *h, const struct evidence *ev,
-                          const struct report_index *ix, enum ev_outcome outcome, const char *title)
+                          const struct report_index *ix, enum report_section sec, const char *title)
 {
     bool any = false;
 
     for (size_t i = 0; i < ev->conn_count && !h->failed; i++) {
         const struct ev_connection *c = ev->conns[i];
-        if (c->outcome != outcome) {
+        if (report_section_of(c, &ix->by_conn[i]) != sec) {
             continue;
         }
         if (!any) {
             report_out_printf(h, "<h2>%s</h2>\n", title);
             any = true;
         }
-        if (outcome == EV_OUT_ESTABLISHED) {
+        if (sec == REPORT_SEC_OK) {
             print_conn_compact(h, c, &ix->by_conn[i]);
         } else {
             print_conn_full(h, c, &ix->by_conn[i]);
@@ -1444,9 +1459,11 @@ int report_write_html(FILE *out, const struct evidence *ev, const struct finding
     print_header(&h, ev, o);
     print_answer(&h, ev, &ctx.counts, ctx.rules, ctx.rule_count);
     print_overview_table(&h, ev, &ctx.ix);
-    print_section(&h, ev, &ctx.ix, EV_OUT_FAILED, "Failed handshakes");
-    print_section(&h, ev, &ctx.ix, EV_OUT_INCOMPLETE, "Incomplete handshakes");
-    print_section(&h, ev, &ctx.ix, EV_OUT_ESTABLISHED, "Successful handshakes");
+    print_section(&h, ev, &ctx.ix, REPORT_SEC_FAILED, "Failed handshakes");
+    print_section(&h, ev, &ctx.ix, REPORT_SEC_INCOMPLETE, "Incomplete handshakes");
+    print_section(&h, ev, &ctx.ix, REPORT_SEC_PROBLEM,
+                  "Successful handshakes with warnings or errors");
+    print_section(&h, ev, &ctx.ix, REPORT_SEC_OK, "Successful handshakes");
     if (ctx.ix.global.count > 0) {
         /* Input-wide findings cite the first input's kind of reference. */
         bool icm = ev->input_count > 0 && ev->inputs[0].kind == EV_IN_ICM;

@@ -234,6 +234,9 @@ static void print_input(struct md *m, const struct ev_input *in)
         md_printf(m, ", %" PRIu64 " %s", in->units, report_plural(in->units, "line", "lines"));
         break;
     case EV_IN_CERT:
+        md_printf(m, ", %" PRIu64 " %s", in->units,
+                  report_plural(in->units, "certificate", "certificates"));
+        break;
     case EV_IN_PROBE:
         break;
     }
@@ -257,7 +260,7 @@ static void print_summary(struct md *m, const struct evidence *ev, const struct 
                           const struct report_rule_count *rules, size_t rule_count)
 {
     bool traces = report_traces_only(ev);
-    const char *where = report_plural(ev->input_count, "the trace", "the traces");
+    const char *where = report_plural(report_trace_count(ev), "the trace", "the traces");
 
     md_put(m, "\n");
     if (n->handshakes == 0) {
@@ -831,7 +834,7 @@ static void print_established(struct md *m, const struct evidence *ev,
               "Findings |\n|---:|---|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < ev->conn_count && !m->failed; i++) {
         const struct ev_connection *c = ev->conns[i];
-        if (c->outcome != EV_OUT_ESTABLISHED) {
+        if (report_section_of(c, &ix->by_conn[i]) != REPORT_SEC_OK) {
             continue;
         }
         report_endpoint_or_unknown(&c->client, cli, sizeof cli);
@@ -869,7 +872,8 @@ static void print_established(struct md *m, const struct evidence *ev,
     for (size_t i = 0; i < ev->conn_count && !m->failed; i++) {
         const struct ev_connection *c = ev->conns[i];
         const struct ev_cert_request *cr = c->cert_request;
-        if (c->outcome != EV_OUT_ESTABLISHED || !cr || !cr->visible || cr->ca_count == 0) {
+        if (report_section_of(c, &ix->by_conn[i]) != REPORT_SEC_OK || !cr || !cr->visible ||
+            cr->ca_count == 0) {
             continue;
         }
         md_printf(
@@ -883,11 +887,11 @@ static void print_established(struct md *m, const struct evidence *ev,
 }
 
 static void print_section(struct md *m, const struct evidence *ev, const struct report_index *ix,
-                          enum ev_outcome outcome, const char *title)
+                          enum report_section sec, const char *title)
 {
     bool any = false;
     for (size_t i = 0; i < ev->conn_count && !m->failed; i++) {
-        if (ev->conns[i]->outcome != outcome) {
+        if (report_section_of(ev->conns[i], &ix->by_conn[i]) != sec) {
             continue;
         }
         if (!any) {
@@ -933,9 +937,10 @@ int report_write_markdown(FILE *out, const struct evidence *ev, const struct fin
     }
     print_summary(&m, ev, &counts, rules, rule_count);
 
-    print_section(&m, ev, &ix, EV_OUT_FAILED, "Failed handshakes");
-    print_section(&m, ev, &ix, EV_OUT_INCOMPLETE, "Incomplete handshakes");
-    if (counts.established > 0) {
+    print_section(&m, ev, &ix, REPORT_SEC_FAILED, "Failed handshakes");
+    print_section(&m, ev, &ix, REPORT_SEC_INCOMPLETE, "Incomplete handshakes");
+    print_section(&m, ev, &ix, REPORT_SEC_PROBLEM, "Successful handshakes with warnings or errors");
+    if (report_section_count(ev, &ix, REPORT_SEC_OK) > 0) {
         print_established(&m, ev, &ix);
     }
     /* Input-wide findings refer to the first input's kind of reference. */

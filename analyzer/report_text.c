@@ -253,6 +253,9 @@ static void print_input(struct tx *t, const struct ev_input *in)
         tx_printf(t, ", %" PRIu64 " %s", in->units, report_plural(in->units, "line", "lines"));
         break;
     case EV_IN_CERT:
+        tx_printf(t, ", %" PRIu64 " %s", in->units,
+                  report_plural(in->units, "certificate", "certificates"));
+        break;
     case EV_IN_PROBE:
         break;
     }
@@ -294,7 +297,7 @@ static void print_input(struct tx *t, const struct ev_input *in)
 static void print_summary(struct tx *t, const struct evidence *ev, const struct report_counts *n)
 {
     bool traces = report_traces_only(ev);
-    const char *where = report_plural(ev->input_count, "the trace", "the traces");
+    const char *where = report_plural(report_trace_count(ev), "the trace", "the traces");
 
     if (n->handshakes == 0 && traces) {
         tx_printf(t, "No TLS connection attempt found in %s.\n", where);
@@ -1198,36 +1201,6 @@ static void print_connection(struct tx *t, const struct ev_connection *c,
 
 /* ---- sections ------------------------------------------------------------ */
 
-enum section {
-    SEC_FAILED,     /* failed handshakes */
-    SEC_INCOMPLETE, /* incomplete ones */
-    SEC_PROBLEM,    /* established, with a warning or an error finding */
-    SEC_OK,         /* established, info findings at most: one line each */
-};
-
-static enum section section_of(const struct ev_connection *c, const struct report_flist *l)
-{
-    switch (c->outcome) {
-    case EV_OUT_FAILED:
-        return SEC_FAILED;
-    case EV_OUT_ESTABLISHED:
-        return report_conn_has_problem(l) ? SEC_PROBLEM : SEC_OK;
-    case EV_OUT_INCOMPLETE:
-    default:
-        return SEC_INCOMPLETE;
-    }
-}
-
-static size_t section_count(const struct evidence *ev, const struct report_index *ix,
-                            enum section sec)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < ev->conn_count; i++) {
-        n += section_of(ev->conns[i], &ix->by_conn[i]) == sec;
-    }
-    return n;
-}
-
 static void print_ok_line(struct tx *t, const struct ev_connection *c);
 
 /* "Failed handshakes (2):" and each of them in full, or one line each
@@ -1235,9 +1208,9 @@ static void print_ok_line(struct tx *t, const struct ev_connection *c);
  * report, since the CA names a server accepts matter even when this client
  * fitted). */
 static void print_section(struct tx *t, const struct evidence *ev, const struct report_index *ix,
-                          enum section sec, const char *title, bool one_line)
+                          enum report_section sec, const char *title, bool one_line)
 {
-    size_t n = section_count(ev, ix, sec);
+    size_t n = report_section_count(ev, ix, sec);
     if (n == 0) {
         return;
     }
@@ -1247,7 +1220,7 @@ static void print_section(struct tx *t, const struct evidence *ev, const struct 
     tx_off(t);
     tx_put(t, "\n");
     for (size_t i = 0; i < ev->conn_count && !t->failed; i++) {
-        if (section_of(ev->conns[i], &ix->by_conn[i]) != sec) {
+        if (report_section_of(ev->conns[i], &ix->by_conn[i]) != sec) {
             continue;
         }
         if (one_line) {
@@ -1424,15 +1397,15 @@ int report_write_text(FILE *out, const struct evidence *ev, const struct finding
     const char *noun = traces ? "connection attempts" : "handshakes";
     char title[64];
     snprintf(title, sizeof title, "Failed %s", noun);
-    print_section(&t, ev, &ix, SEC_FAILED, title, false);
+    print_section(&t, ev, &ix, REPORT_SEC_FAILED, title, false);
     snprintf(title, sizeof title, "Incomplete %s", noun);
-    print_section(&t, ev, &ix, SEC_INCOMPLETE, title, false);
+    print_section(&t, ev, &ix, REPORT_SEC_INCOMPLETE, title, false);
     snprintf(title, sizeof title, "Successful %s with warnings or errors", noun);
-    print_section(&t, ev, &ix, SEC_PROBLEM, title, false);
+    print_section(&t, ev, &ix, REPORT_SEC_PROBLEM, title, false);
     snprintf(title, sizeof title, "Successful %s", noun);
-    print_section(&t, ev, &ix, SEC_OK, title, true);
+    print_section(&t, ev, &ix, REPORT_SEC_OK, title, true);
     snprintf(title, sizeof title, "Details of the successful %s", noun);
-    print_section(&t, ev, &ix, SEC_OK, title, false);
+    print_section(&t, ev, &ix, REPORT_SEC_OK, title, false);
 
     report_index_fini(&ix);
     if (fflush(out) != 0 || ferror(out)) {
