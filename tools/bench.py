@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""bench.py [--size-mb N] [--keep] [CAPTURE]
+"""bench.py [--size-mb N] [--keep] [--instructions] [CAPTURE]
 
 Measures tlsdiag against reference tools on the same file in the same run and
 prints ratios (not a test: performance goals live here, not in unit tests).
@@ -11,7 +11,9 @@ and bulk application data in both directions (what makes real captures big).
 
 Reported per tool: wall time and peak RSS; ratios tlsdiag/capinfos and
 tshark/tlsdiag. Aims (issue 2): tlsdiag <= 2x capinfos, >= 50x faster than
-tshark, peak RSS < 64 MB.
+tshark, peak RSS < 64 MB. With --instructions also tlsdiag's instruction
+count, from one run under valgrind (callgrind): on a shared machine wall
+times are noisy, the count is not (slow: use a small capture, --size-mb 100).
 """
 import argparse, os, shutil, struct, subprocess, sys, time
 
@@ -37,6 +39,15 @@ def run_once(cmd):
     lines = p.stderr.strip().splitlines()
     rss = int(lines[-1]) if lines and lines[-1].isdigit() else 0
     return wall, rss, p.returncode
+
+def instructions(cmd):
+    """User-space instructions of one run, counted by callgrind."""
+    p = subprocess.run(['valgrind', '--tool=callgrind', '--callgrind-out-file=/dev/null'] + cmd,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for line in p.stderr.splitlines():
+        if 'refs:' in line:
+            return int(line.split('refs:')[1].replace(',', ''))
+    return None
 
 def record(ct, body):
     return struct.pack('!BHH', ct, 0x0303, len(body)) + body
@@ -107,6 +118,7 @@ def main():
     ap.add_argument('--size-mb', type=int, default=1024)
     ap.add_argument('--tlsdiag', default=os.path.join(os.path.dirname(__file__), '..', 'build', 'analyzer', 'tlsdiag'))
     ap.add_argument('--keep', action='store_true')
+    ap.add_argument('--instructions', action='store_true')
     a = ap.parse_args()
     path = a.capture
     if not path:
@@ -119,7 +131,8 @@ def main():
     print('capture: %s (%.1f MB)' % (path, size / 1e6))
     rows = {}
     rows['cat'] = run(['cat', path])
-    rows['tlsdiag'] = run([a.tlsdiag, 'analyze', '--quiet', '--format', 'json', '--output', '/dev/null', path])
+    tlsdiag = [a.tlsdiag, 'analyze', '--quiet', '--format', 'json', '--output', '/dev/null', path]
+    rows['tlsdiag'] = run(tlsdiag)
     if shutil.which('capinfos'):
         rows['capinfos -c'] = run(['capinfos', '-c', path])
     if shutil.which('tshark'):
@@ -138,6 +151,10 @@ def main():
     if 'tshark' in rows:
         print('ratio tshark / tlsdiag:      %.1f  (aim >= 50)' % (rows['tshark'][0] / td))
     print('tlsdiag peak RSS: %.1f MB  (aim < 64)' % (rows['tlsdiag'][1] / 1024))
+    if a.instructions and shutil.which('valgrind'):
+        n = instructions(tlsdiag)
+        if n:
+            print('tlsdiag instructions: %d (%.0f per MB)' % (n, n / (size / 1e6)))
     if not a.capture and not a.keep:
         os.unlink(path)
 
