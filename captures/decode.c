@@ -439,7 +439,6 @@ static enum status ipv6(struct dec *d, struct cap_tcp_segment *seg, uint32_t *re
 static enum status tcp(struct dec *d, uint32_t wire_left, struct cap_tcp_segment *seg)
 {
     uint8_t off, flags;
-    uint16_t win, csum, urg;
 
     if (wire_left < 20) {
         return cur_fail(&d->c, ST_MALFORMED, "IP payload shorter than a TCP header");
@@ -451,9 +450,7 @@ static enum status tcp(struct dec *d, uint32_t wire_left, struct cap_tcp_segment
     TRY(cur_u32(&d->c, &seg->ack));
     TRY(cur_u8(&d->c, &off));
     TRY(cur_u8(&d->c, &flags));
-    TRY(cur_u16(&d->c, &win));
-    TRY(cur_u16(&d->c, &csum));
-    TRY(cur_u16(&d->c, &urg));
+    TRY(cur_skip(&d->c, 6)); /* window, checksum, urgent pointer: not needed here */
     size_t hlen = (size_t)(off >> 4) * 4;
     if (hlen < 20) {
         return cur_fail(&d->c, ST_MALFORMED, "TCP data offset below 5");
