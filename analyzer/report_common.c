@@ -542,19 +542,8 @@ const char *report_cert_request_absence(const struct ev_connection *c)
     return "none (the server did not ask for a client certificate)";
 }
 
-static int rule_counts(const struct evidence *ev, const struct report_index *ix, enum severity sev,
-                       bool failed_only, struct report_rule_count **ret_rules, size_t *ret_count);
-
-int report_failed_rules(const struct evidence *ev, const struct report_index *ix,
-                        struct report_rule_count **ret_rules, size_t *ret_count)
-{
-    return rule_counts(ev, ix, SEV_ERROR, true, ret_rules, ret_count);
-}
-
-/* Findings of severity sev by rule (of the failed connections only when
- * failed_only), most frequent first, ties in order of first appearance. */
-static int rule_counts(const struct evidence *ev, const struct report_index *ix, enum severity sev,
-                       bool failed_only, struct report_rule_count **ret_rules, size_t *ret_count)
+int report_rule_counts(const struct evidence *ev, const struct report_index *ix, enum severity sev,
+                       struct report_rule_count **ret_rules, size_t *ret_count)
 {
     size_t cap = 0, n = 0;
 
@@ -566,9 +555,6 @@ static int rule_counts(const struct evidence *ev, const struct report_index *ix,
         return -1;
     }
     for (size_t i = 0; i < ev->conn_count; i++) {
-        if (failed_only && ev->conns[i]->outcome != EV_OUT_FAILED) {
-            continue;
-        }
         for (size_t k = 0; k < ix->by_conn[i].count; k++) {
             const struct finding *f = ix->by_conn[i].items[k];
             if (f->severity != sev || !f->rule) {
@@ -599,10 +585,89 @@ static int rule_counts(const struct evidence *ev, const struct report_index *ix,
     return 0;
 }
 
-int report_rule_counts(const struct evidence *ev, const struct report_index *ix, enum severity sev,
-                       struct report_rule_count **ret_rules, size_t *ret_count)
+const char *report_conn_noun(const struct evidence *ev, size_t n)
 {
-    return rule_counts(ev, ix, sev, false, ret_rules, ret_count);
+    if (report_traces_only(ev)) {
+        return report_plural(n, "connection attempt", "connection attempts");
+    }
+    return report_plural(n, "handshake", "handshakes");
+}
+
+void report_section_title(const struct evidence *ev, enum report_section sec, char *buf, size_t n)
+{
+    const char *noun = report_conn_noun(ev, 2);
+
+    switch (sec) {
+    case REPORT_SEC_FAILED:
+        snprintf(buf, n, "Failed %s", noun);
+        return;
+    case REPORT_SEC_INCOMPLETE:
+        snprintf(buf, n, "Incomplete %s", noun);
+        return;
+    case REPORT_SEC_PROBLEM:
+        snprintf(buf, n, "Successful %s with warnings or errors", noun);
+        return;
+    case REPORT_SEC_OK:
+    default:
+        snprintf(buf, n, "Successful %s", noun);
+        return;
+    }
+}
+
+/* "; errors: 2 x no_fitting_ca, 1 x weak_key" */
+static void headline_rules(const struct report_headline_out *out, const char *label,
+                           const struct report_rule_count *r, size_t n)
+{
+    char num[32];
+
+    for (size_t i = 0; i < n; i++) {
+        out->put(out->ctx, i ? ", " : label);
+        snprintf(num, sizeof num, "%zu \xc3\x97 ", r[i].count);
+        out->put(out->ctx, num);
+        out->rule(out->ctx, r[i].rule);
+    }
+}
+
+int report_headline(const struct evidence *ev, const struct report_index *ix,
+                    const struct report_counts *n, const struct report_headline_out *out)
+{
+    struct report_rule_count *errs = NULL, *warns = NULL;
+    size_t nerr = 0, nwarn = 0;
+    char buf[160];
+
+    if (n->handshakes == 0) {
+        out->put(out->ctx, report_traces_only(ev) ? "No TLS connection attempt found"
+                                                  : "No TLS handshake found");
+        return 0;
+    }
+    if (report_rule_counts(ev, ix, SEV_ERROR, &errs, &nerr) != 0 ||
+        report_rule_counts(ev, ix, SEV_WARNING, &warns, &nwarn) != 0) {
+        free(errs);
+        return -1;
+    }
+    snprintf(buf, sizeof buf, "%zu of %zu %s failed", n->failed, n->handshakes,
+             report_conn_noun(ev, n->handshakes));
+    if (out->lead) {
+        out->lead(out->ctx, true);
+    }
+    out->put(out->ctx, buf);
+    if (out->lead) {
+        out->lead(out->ctx, false);
+    }
+    if (n->incomplete) {
+        snprintf(buf, sizeof buf, ", %zu incomplete", n->incomplete);
+        out->put(out->ctx, buf);
+    }
+    headline_rules(out, "; errors: ", errs, nerr);
+    headline_rules(out, "; warnings: ", warns, nwarn);
+    free(errs);
+    free(warns);
+    return 0;
+}
+
+bool report_headline_bad(const struct report_counts *n)
+{
+    return n->failed > 0 || n->errors > 0;
 }
 
 bool report_conn_has_problem(const struct report_flist *l)
@@ -838,17 +903,12 @@ int report_ctx_init(struct report_ctx *ctx, const struct evidence *ev, const str
     if (report_index_init(&ctx->ix, ev, f) != 0) {
         return -1;
     }
-    if (report_failed_rules(ev, &ctx->ix, &ctx->rules, &ctx->rule_count) != 0) {
-        report_index_fini(&ctx->ix);
-        return -1;
-    }
     report_count(ev, f, &ctx->counts);
     return 0;
 }
 
 void report_ctx_fini(struct report_ctx *ctx)
 {
-    free(ctx->rules);
     report_index_fini(&ctx->ix);
     memset(ctx, 0, sizeof *ctx);
 }

@@ -121,27 +121,19 @@ const char *report_alert_str(const struct ev_alert *a, char *buf, size_t n);
 const char *report_cert_request_absence(const struct ev_connection *c);
 
 /*
- * Error findings of the failed connections counted by rule, most frequent
- * first, ties in order of first appearance: the "2 x no_fitting_ca" of a
- * summary. The array is malloc'd (free it); *ret_count entries. 0, or -1
- * when out of memory.
+ * Findings of one severity in every connection (any outcome; input-wide
+ * findings are not counted), by rule, most frequent first, ties in order of
+ * first appearance: the "2 x no_fitting_ca" of a summary. The array is
+ * malloc'd (free it); *ret_count entries. 0, or -1 when out of memory.
  */
 struct report_rule_count {
     const char *rule;
     size_t count;
 };
 
-int report_failed_rules(const struct evidence *ev, const struct report_index *ix,
-                        struct report_rule_count **ret_rules, size_t *ret_count);
-
-/*
- * Findings of one severity in every connection (any outcome; input-wide
- * findings are not counted), by rule, most frequent first, ties in order of
- * first appearance: the "2 x no_fitting_ca" of the text report's summary.
- * Same ownership as report_failed_rules. 0, or -1 when out of memory.
- */
 int report_rule_counts(const struct evidence *ev, const struct report_index *ix, enum severity sev,
                        struct report_rule_count **ret_rules, size_t *ret_count);
+
 /* True when a connection has a finding of severity warning or error. */
 bool report_conn_has_problem(const struct report_flist *l);
 
@@ -162,6 +154,37 @@ enum report_section report_section_of(const struct ev_connection *c, const struc
 /* Connections of ev in the section (ix: their findings). */
 size_t report_section_count(const struct evidence *ev, const struct report_index *ix,
                             enum report_section sec);
+
+/* "handshake(s)", or "connection attempt(s)" when every input is an ICM
+ * trace (an attempt may never have reached TLS): the noun of every count
+ * and section title. */
+const char *report_conn_noun(const struct evidence *ev, size_t n);
+/* "Failed handshakes", "Successful connection attempts with warnings or
+ * errors", ...: the title of a section (REPORT_SEC_OK: "Successful ..."). */
+void report_section_title(const struct evidence *ev, enum report_section sec, char *buf, size_t n);
+
+/*
+ * The answer every report starts with, in the same words in every format:
+ * "15 of 157 handshakes failed, 2 incomplete; errors: 157 x no_fitting_ca,
+ * 15 x empty_client_cert; warnings: 142 x empty_client_cert" (errors and
+ * warnings of all connections, established ones included), or "No TLS
+ * handshake found". A renderer gives its writers: put for tlsdiag's words
+ * (ASCII and the UTF-8 multiplication sign), rule for a rule id (to
+ * escape), lead (may be NULL) called before (true) and after (false) the
+ * "15 of 157 handshakes failed" part to emphasise it. 0, or -1 when out of
+ * memory (nothing written).
+ */
+struct report_headline_out {
+    void *ctx;
+    void (*put)(void *ctx, const char *s);
+    void (*rule)(void *ctx, const char *rule);
+    void (*lead)(void *ctx, bool start);
+};
+
+int report_headline(const struct evidence *ev, const struct report_index *ix,
+                    const struct report_counts *n, const struct report_headline_out *out);
+/* True when the answer is bad news: a failed handshake or an error finding. */
+bool report_headline_bad(const struct report_counts *n);
 
 /* Decryption with a key log in a sentence for people (the names are
  * ev_decryption_name). */
@@ -211,15 +234,13 @@ void report_note_prefix(const struct ev_connection *c, const struct ev_note *not
                         size_t n);
 
 /*
- * What every renderer computes before it writes: findings by connection,
- * the summary counts and the failed connections' error rules. 0, or -1
- * when out of memory (nothing to free then); report_ctx_fini after 0.
+ * What every renderer computes before it writes: findings by connection and
+ * the summary counts. 0, or -1 when out of memory (nothing to free then);
+ * report_ctx_fini after 0.
  */
 struct report_ctx {
     struct report_index ix;
     struct report_counts counts;
-    struct report_rule_count *rules; /* report_failed_rules */
-    size_t rule_count;
 };
 
 int report_ctx_init(struct report_ctx *ctx, const struct evidence *ev, const struct findings *f);

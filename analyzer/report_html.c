@@ -233,44 +233,36 @@ static void print_header(struct report_out *h, const struct evidence *ev,
 
 /* ---- the answer ---------------------------------------------------------- */
 
-static void print_answer(struct report_out *h, const struct evidence *ev,
-                         const struct report_counts *n, const struct report_rule_count *rules,
-                         size_t rule_count)
+static void hl_put(void *ctx, const char *s)
 {
-    bool traces = report_traces_only(ev);
-    const char *what =
-        traces ? report_plural(n->handshakes, "connection attempt", "connection attempts")
-               : report_plural(n->handshakes, "handshake", "handshakes");
+    report_out_put(ctx, s);
+}
+
+static void hl_rule(void *ctx, const char *rule)
+{
+    report_out_put(ctx, "<span class=\"rule\">");
+    h_text(ctx, rule);
+    report_out_put(ctx, "</span>");
+}
+
+/* The headline (report_headline) big, the counts under it. */
+static int print_answer(struct report_out *h, const struct evidence *ev,
+                        const struct report_index *ix, const struct report_counts *n)
+{
+    struct report_headline_out out = { .ctx = h, .put = hl_put, .rule = hl_rule };
     /* Never green while an error finding stands, even on an established handshake. */
-    const char *cls = n->failed || n->errors         ? " bad"
-                      : n->incomplete || n->warnings ? " partial"
-                                                     : "";
+    const char *cls = report_headline_bad(n)             ? " bad"
+                      : n->incomplete || n->warnings > 0 ? " partial"
+                                                         : "";
 
     report_out_printf(h, "<section class=\"answer%s\" id=\"summary\">\n<p class=\"big\">", cls);
-    if (n->handshakes == 0) {
-        report_out_put(h, traces ? "No TLS connection attempt found in the input."
-                                 : "No TLS handshake found in the input.");
-    } else if (n->failed == 0) {
-        report_out_printf(h, "No %s failed", traces ? "connection attempt" : "handshake");
-        report_out_printf(h, n->incomplete ? "; %zu incomplete" : " (%zu established)",
-                          n->incomplete ? n->incomplete : n->established);
-    } else {
-        report_out_printf(h, "%zu of %zu %s failed", n->failed, n->handshakes, what);
-        for (size_t i = 0; i < rule_count; i++) {
-            report_out_printf(h, "%s%zu &#215; <span class=\"rule\">", i == 0 ? "; " : ", ",
-                              rules[i].count);
-            h_text(h, rules[i].rule);
-            report_out_put(h, "</span>");
-        }
-        if (n->incomplete) {
-            report_out_printf(h, "; %zu incomplete", n->incomplete);
-        }
+    if (report_headline(ev, ix, n, &out) != 0) {
+        return -1;
     }
     report_out_put(h, "</p>\n<p class=\"counts\">");
-    if (!traces && n->handshakes > 0) {
+    if (!report_traces_only(ev) && n->handshakes > 0) {
         report_out_printf(h, "%zu %s in %zu TCP %s &#183; ", n->handshakes,
-                          report_plural(n->handshakes, "handshake", "handshakes"),
-                          n->tcp_connections,
+                          report_conn_noun(ev, n->handshakes), n->tcp_connections,
                           report_plural(n->tcp_connections, "connection", "connections"));
     }
     report_out_printf(h,
@@ -279,6 +271,7 @@ static void print_answer(struct report_out *h, const struct evidence *ev,
                       n->established, n->failed, n->incomplete, n->errors,
                       report_plural(n->errors, "error", "errors"), n->warnings,
                       report_plural(n->warnings, "warning", "warnings"), n->infos);
+    return 0;
 }
 
 /* ---- small pieces -------------------------------------------------------- */
@@ -1425,10 +1418,12 @@ static void print_conn_compact(struct report_out *h, const struct ev_connection 
 }
 
 static void print_section(struct report_out *h, const struct evidence *ev,
-                          const struct report_index *ix, enum report_section sec, const char *title)
+                          const struct report_index *ix, enum report_section sec)
 {
+    char title[80];
     bool any = false;
 
+    report_section_title(ev, sec, title, sizeof title);
     for (size_t i = 0; i < ev->conn_count && !h->failed; i++) {
         const struct ev_connection *c = ev->conns[i];
         if (report_section_of(c, &ix->by_conn[i]) != sec) {
@@ -1457,13 +1452,14 @@ int report_write_html(FILE *out, const struct evidence *ev, const struct finding
     }
     print_head(&h, o);
     print_header(&h, ev, o);
-    print_answer(&h, ev, &ctx.counts, ctx.rules, ctx.rule_count);
+    if (print_answer(&h, ev, &ctx.ix, &ctx.counts) != 0) {
+        report_ctx_fini(&ctx);
+        return -1;
+    }
     print_overview_table(&h, ev, &ctx.ix);
-    print_section(&h, ev, &ctx.ix, REPORT_SEC_FAILED, "Failed handshakes");
-    print_section(&h, ev, &ctx.ix, REPORT_SEC_INCOMPLETE, "Incomplete handshakes");
-    print_section(&h, ev, &ctx.ix, REPORT_SEC_PROBLEM,
-                  "Successful handshakes with warnings or errors");
-    print_section(&h, ev, &ctx.ix, REPORT_SEC_OK, "Successful handshakes");
+    for (enum report_section sec = REPORT_SEC_FAILED; sec <= REPORT_SEC_OK; sec++) {
+        print_section(&h, ev, &ctx.ix, sec);
+    }
     if (ctx.ix.global.count > 0) {
         /* Input-wide findings cite the first input's kind of reference. */
         bool icm = ev->input_count > 0 && ev->inputs[0].kind == EV_IN_ICM;

@@ -256,37 +256,49 @@ static void print_input(struct md *m, const struct ev_input *in)
     md_put(m, "\n");
 }
 
-static void print_summary(struct md *m, const struct evidence *ev, const struct report_counts *n,
-                          const struct report_rule_count *rules, size_t rule_count)
+static void hl_put(void *ctx, const char *s)
 {
-    bool traces = report_traces_only(ev);
-    const char *where = report_plural(report_trace_count(ev), "the trace", "the traces");
+    md_put(ctx, s);
+}
+
+static void hl_rule(void *ctx, const char *rule)
+{
+    md_code(ctx, rule);
+}
+
+static void hl_lead(void *ctx, bool start)
+{
+    (void)start;
+    md_put(ctx, "**");
+}
+
+/* The headline (report_headline), then the counts in a paragraph of their own. */
+static int print_summary(struct md *m, const struct evidence *ev, const struct report_index *ix,
+                         const struct report_counts *n)
+{
+    struct report_headline_out out = { .ctx = m, .put = hl_put, .rule = hl_rule, .lead = hl_lead };
 
     md_put(m, "\n");
-    if (n->handshakes == 0) {
-        if (traces) {
-            md_printf(m, "No TLS connection attempt found in %s.", where);
-        } else {
-            md_put(m, "No TLS handshake found.");
-        }
-    } else {
-        if (traces) {
-            md_printf(m, "**%zu connection %s in %s, %zu failed**", n->handshakes,
-                      report_plural(n->handshakes, "attempt", "attempts"), where, n->failed);
-        } else {
-            md_printf(m, "**%zu %s in %zu TCP %s, %zu failed**", n->handshakes,
-                      report_plural(n->handshakes, "handshake", "handshakes"), n->tcp_connections,
-                      report_plural(n->tcp_connections, "connection", "connections"), n->failed);
-        }
-        for (size_t i = 0; i < rule_count; i++) {
-            md_printf(m, "%s%zu \xc3\x97 ", i == 0 ? ": " : ", ", rules[i].count);
-            md_code(m, rules[i].rule);
-        }
-        md_printf(m, ". %zu established, %zu incomplete.", n->established, n->incomplete);
+    if (report_headline(ev, ix, n, &out) != 0) {
+        return -1;
     }
-    md_printf(m, " Findings: %zu %s, %zu %s, %zu info.\n", n->errors,
+    md_put(m, ".\n\n");
+    if (n->handshakes > 0 && report_traces_only(ev)) {
+        md_printf(m, "%zu %s in %s: ", n->handshakes, report_conn_noun(ev, n->handshakes),
+                  report_plural(report_trace_count(ev), "the trace", "the traces"));
+    } else if (n->handshakes > 0) {
+        md_printf(m, "%zu %s in %zu TCP %s: ", n->handshakes, report_conn_noun(ev, n->handshakes),
+                  n->tcp_connections,
+                  report_plural(n->tcp_connections, "connection", "connections"));
+    }
+    if (n->handshakes > 0) {
+        md_printf(m, "%zu failed, %zu established, %zu incomplete. ", n->failed, n->established,
+                  n->incomplete);
+    }
+    md_printf(m, "Findings: %zu %s, %zu %s, %zu info.\n", n->errors,
               report_plural(n->errors, "error", "errors"), n->warnings,
               report_plural(n->warnings, "warning", "warnings"), n->infos);
+    return 0;
 }
 
 /* ---- one failed or incomplete connection --------------------------------- */
@@ -829,8 +841,11 @@ static void print_established(struct md *m, const struct evidence *ev,
 {
     char buf[NAME_BUF], cli[REPORT_ENDPOINT_LEN], srv[REPORT_ENDPOINT_LEN];
 
-    md_put(m, "\n## Successful handshakes\n\n"
-              "| # | Client | Server | SNI | Version | Cipher suite | Client certificate | "
+    char title[80];
+
+    report_section_title(ev, REPORT_SEC_OK, title, sizeof title);
+    md_printf(m, "\n## %s\n\n", title);
+    md_put(m, "| # | Client | Server | SNI | Version | Cipher suite | Client certificate | "
               "Findings |\n|---:|---|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < ev->conn_count && !m->failed; i++) {
         const struct ev_connection *c = ev->conns[i];
@@ -887,9 +902,12 @@ static void print_established(struct md *m, const struct evidence *ev,
 }
 
 static void print_section(struct md *m, const struct evidence *ev, const struct report_index *ix,
-                          enum report_section sec, const char *title)
+                          enum report_section sec)
 {
+    char title[80];
     bool any = false;
+
+    report_section_title(ev, sec, title, sizeof title);
     for (size_t i = 0; i < ev->conn_count && !m->failed; i++) {
         if (report_section_of(ev->conns[i], &ix->by_conn[i]) != sec) {
             continue;
@@ -906,19 +924,12 @@ int report_write_markdown(FILE *out, const struct evidence *ev, const struct fin
                           const struct report_options *o)
 {
     struct md m = { .f = out };
-    struct report_index ix;
-    struct report_counts counts;
-    struct report_rule_count *rules = NULL;
-    size_t rule_count = 0;
+    struct report_ctx ctx;
 
-    if (report_index_init(&ix, ev, f) != 0) {
+    if (report_ctx_init(&ctx, ev, f) != 0) {
         return -1;
     }
-    if (report_failed_rules(ev, &ix, &rules, &rule_count) != 0) {
-        report_index_fini(&ix);
-        return -1;
-    }
-    report_count(ev, f, &counts);
+    const struct report_index *ix = &ctx.ix;
 
     if (o && o->deterministic) {
         md_put(&m, "# tlsdiag - TLS handshake report\n\n");
@@ -935,20 +946,21 @@ int report_write_markdown(FILE *out, const struct evidence *ev, const struct fin
     for (size_t i = 0; ev->inputs && i < ev->input_count; i++) {
         print_input(&m, &ev->inputs[i]);
     }
-    print_summary(&m, ev, &counts, rules, rule_count);
-
-    print_section(&m, ev, &ix, REPORT_SEC_FAILED, "Failed handshakes");
-    print_section(&m, ev, &ix, REPORT_SEC_INCOMPLETE, "Incomplete handshakes");
-    print_section(&m, ev, &ix, REPORT_SEC_PROBLEM, "Successful handshakes with warnings or errors");
-    if (report_section_count(ev, &ix, REPORT_SEC_OK) > 0) {
-        print_established(&m, ev, &ix);
+    if (print_summary(&m, ev, ix, &ctx.counts) != 0) {
+        report_ctx_fini(&ctx);
+        return -1;
+    }
+    for (enum report_section sec = REPORT_SEC_FAILED; sec < REPORT_SEC_OK; sec++) {
+        print_section(&m, ev, ix, sec);
+    }
+    if (report_section_count(ev, ix, REPORT_SEC_OK) > 0) {
+        print_established(&m, ev, ix);
     }
     /* Input-wide findings refer to the first input's kind of reference. */
     const char *refword = ev->input_count > 0 && ev->inputs[0].kind == EV_IN_ICM ? "line" : "frame";
-    print_findings(&m, &ix.global, "## Findings for the whole input", refword);
+    print_findings(&m, &ix->global, "## Findings for the whole input", refword);
 
-    free(rules);
-    report_index_fini(&ix);
+    report_ctx_fini(&ctx);
     if (fflush(out) != 0 || ferror(out)) {
         m.failed = true;
     }

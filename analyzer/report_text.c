@@ -1291,54 +1291,46 @@ static void print_ok_line(struct tx *t, const struct ev_connection *c)
     tx_put(t, ")\n");
 }
 
-/* "2 x no_fitting_ca, 1 x peer_cert_untrusted" */
-static void print_rule_counts(struct tx *t, const struct report_rule_count *r, size_t n)
+/* The headline's writers (report_headline): its lead bold, red when it is bad news. */
+struct tx_headline {
+    struct tx *t;
+    bool bad;
+};
+
+static void hl_put(void *ctx, const char *s)
 {
-    for (size_t i = 0; i < n; i++) {
-        tx_printf(t, "%s%zu \xc3\x97 ", i ? ", " : "", r[i].count);
-        tx_safe(t, r[i].rule);
+    tx_put(((struct tx_headline *)ctx)->t, s);
+}
+
+static void hl_rule(void *ctx, const char *rule)
+{
+    tx_safe(((struct tx_headline *)ctx)->t, rule);
+}
+
+static void hl_lead(void *ctx, bool start)
+{
+    struct tx_headline *h = ctx;
+    if (start) {
+        tx_on(h->t, h->bad ? SGR_BOLD_RED : SGR_BOLD);
+    } else {
+        tx_off(h->t);
     }
 }
 
-/* "3 of 57 handshakes failed; 2 x no_fitting_ca, 1 x peer_cert_untrusted; warnings: 1 x weak_key"
- */
+/* "3 of 57 handshakes failed; errors: 2 x no_fitting_ca; warnings: 1 x weak_key" */
 static int print_headline(struct tx *t, const struct evidence *ev, const struct report_index *ix,
                           const struct report_counts *n)
 {
-    struct report_rule_count *errs = NULL, *warns = NULL;
-    size_t nerr = 0, nwarn = 0;
+    struct tx_headline h = { .t = t, .bad = report_headline_bad(n) };
+    struct report_headline_out out = { .ctx = &h, .put = hl_put, .rule = hl_rule, .lead = hl_lead };
 
     if (n->handshakes == 0) {
-        return 0;
+        return 0; /* the summary says so */
     }
-    if (report_rule_counts(ev, ix, SEV_ERROR, &errs, &nerr) != 0 ||
-        report_rule_counts(ev, ix, SEV_WARNING, &warns, &nwarn) != 0) {
-        free(errs);
+    if (report_headline(ev, ix, n, &out) != 0) {
         return -1;
     }
-    bool traces = report_traces_only(ev);
-    tx_on(t, SGR_BOLD);
-    if (n->failed) {
-        tx_on(t, SGR_BOLD_RED);
-    }
-    tx_printf(t, "%zu of %zu %s failed", n->failed, n->handshakes,
-              traces ? report_plural(n->handshakes, "connection attempt", "connection attempts")
-                     : report_plural(n->handshakes, "handshake", "handshakes"));
-    tx_off(t);
-    if (n->incomplete) {
-        tx_printf(t, ", %zu incomplete", n->incomplete);
-    }
-    if (nerr) {
-        tx_put(t, "; ");
-        print_rule_counts(t, errs, nerr);
-    }
-    if (nwarn) {
-        tx_put(t, "; warnings: ");
-        print_rule_counts(t, warns, nwarn);
-    }
     tx_put(t, "\n");
-    free(errs);
-    free(warns);
     return 0;
 }
 
@@ -1393,18 +1385,13 @@ int report_write_text(FILE *out, const struct evidence *ev, const struct finding
         print_findings(&t, &ix.global, "Findings for the whole input", refword);
     }
 
-    bool traces = report_traces_only(ev);
-    const char *noun = traces ? "connection attempts" : "handshakes";
-    char title[64];
-    snprintf(title, sizeof title, "Failed %s", noun);
-    print_section(&t, ev, &ix, REPORT_SEC_FAILED, title, false);
-    snprintf(title, sizeof title, "Incomplete %s", noun);
-    print_section(&t, ev, &ix, REPORT_SEC_INCOMPLETE, title, false);
-    snprintf(title, sizeof title, "Successful %s with warnings or errors", noun);
-    print_section(&t, ev, &ix, REPORT_SEC_PROBLEM, title, false);
-    snprintf(title, sizeof title, "Successful %s", noun);
-    print_section(&t, ev, &ix, REPORT_SEC_OK, title, true);
-    snprintf(title, sizeof title, "Details of the successful %s", noun);
+    char title[80];
+    for (enum report_section sec = REPORT_SEC_FAILED; sec <= REPORT_SEC_OK; sec++) {
+        report_section_title(ev, sec, title, sizeof title);
+        print_section(&t, ev, &ix, sec, title, sec == REPORT_SEC_OK);
+    }
+    /* The successful ones in full last: the CA names a server accepts matter too. */
+    snprintf(title, sizeof title, "Details of the successful %s", report_conn_noun(ev, 2));
     print_section(&t, ev, &ix, REPORT_SEC_OK, title, false);
 
     report_index_fini(&ix);

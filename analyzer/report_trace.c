@@ -762,6 +762,9 @@ static void header_lines(struct tr *t, const struct evidence *ev, const struct r
         } else if (in->kind == EV_IN_PCAP || in->kind == EV_IN_PCAPNG || in->kind == EV_IN_LIVE) {
             report_out_printf(&t->out, ", %" PRIu64 " %s", in->units,
                               report_plural(in->units, "packet", "packets"));
+        } else if (in->kind == EV_IN_CERT) {
+            report_out_printf(&t->out, ", %" PRIu64 " %s", in->units,
+                              report_plural(in->units, "certificate", "certificates"));
         }
         tr_put(t, in->truncated ? ", truncated)" : ")");
         if (in->error) {
@@ -770,6 +773,16 @@ static void header_lines(struct tr *t, const struct evidence *ev, const struct r
         }
         tr_put(t, "\n");
     }
+}
+
+static void hl_put(void *ctx, const char *s)
+{
+    report_out_put(ctx, s);
+}
+
+static void hl_rule(void *ctx, const char *rule)
+{
+    report_out_safe(ctx, rule);
 }
 
 int report_write_trace(FILE *out, const struct evidence *ev, const struct findings *f,
@@ -784,9 +797,13 @@ int report_write_trace(FILE *out, const struct evidence *ev, const struct findin
     }
     report_count(ev, f, &counts);
     header_lines(&t, ev, o);
-    report_out_printf(&t.out, "# %zu of %zu %s failed; findings: %zu %s, %zu %s, %zu info\n",
-                      counts.failed, counts.handshakes,
-                      report_plural(counts.handshakes, "handshake", "handshakes"), counts.errors,
+    struct report_headline_out hl = { .ctx = &t.out, .put = hl_put, .rule = hl_rule };
+    tr_put(&t, "# ");
+    if (report_headline(ev, &ix, &counts, &hl) != 0) {
+        report_index_fini(&ix);
+        return -1;
+    }
+    report_out_printf(&t.out, "\n# Findings: %zu %s, %zu %s, %zu info\n", counts.errors,
                       report_plural(counts.errors, "error", "errors"), counts.warnings,
                       report_plural(counts.warnings, "warning", "warnings"), counts.infos);
 

@@ -26,7 +26,8 @@ LINE = re.compile(r"^\[Thr (conn-\d+|input)\] .*  \[(frames? \d+(?:-\d+|(?:, \d+
 TIME = re.compile(r"^\[Thr conn-\d+\] (Mon|Tue|Wed|Thu|Fri|Sat|Sun) "
                   r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d "
                   r"\d\d:\d\d:\d\d:\d{3} \d{4}  \[")
-HEADCOUNT = re.compile(r"^# \d+ of (\d+) handshakes? failed", re.M)
+HEADCOUNT = re.compile(r"^# (?:\d+ of (\d+) (?:handshakes?|connection attempts?) failed|"
+                       r"No TLS (?:handshake|connection attempt) found)", re.M)
 
 
 def check(tlsdiag, path, failures):
@@ -67,8 +68,9 @@ def check(tlsdiag, path, failures):
     hc = HEADCOUNT.search(out)
     if not hc:
         failures.append("%s: no count in the header" % name)
-    elif conns != set(range(1, int(hc.group(1)) + 1)):
-        failures.append("%s: header counts %s, labels name %s" % (name, hc.group(1), sorted(conns)))
+    elif conns != set(range(1, int(hc.group(1) or 0) + 1)):
+        failures.append("%s: header counts %s, labels name %s" % (name, hc.group(1) or 0,
+                                                                  sorted(conns)))
     return lines
 
 

@@ -1158,8 +1158,9 @@ static void test_markdown(struct evidence *ev, const struct findings *f)
     CHECK(strstr(md, "- `dev_icm` (icm-trace, 1000 lines) **truncated**; error at line 77: "
                      "line too long\n") != NULL,
           "input error");
-    CHECK(strstr(md, "**4 handshakes in 3 TCP connections, 1 failed**: 1 \xc3\x97 "
-                     "`no_fitting_ca`. 1 established, 2 incomplete.") != NULL,
+    CHECK(strstr(md, "\n**1 of 4 handshakes failed**, 2 incomplete; errors: 1 \xc3\x97 "
+                     "`no_fitting_ca`.\n\n4 handshakes in 3 TCP connections: 1 failed, 1 "
+                     "established, 2 incomplete.") != NULL,
           "summary with rule counts");
     /* Failed first, then incomplete, then the successful table. */
     const char *failed = strstr(md, "\n## Failed handshakes\n");
@@ -1301,7 +1302,9 @@ static void test_markdown_icm(const struct evidence *ev)
     if (getenv("TEST_REPORT_SHOW")) {
         fputs(md, stderr);
     }
-    CHECK(strstr(md, "**2 connection attempts in the trace, 2 failed**") != NULL, "trace summary");
+    CHECK(strstr(md, "**2 of 2 connection attempts failed**.\n\n2 connection attempts in the "
+                     "trace: 2 failed") != NULL,
+          "trace summary");
     CHECK(strstr(md, "- **SAP error:** `") != NULL, "SAP error as code");
     CHECK(strstr(md, "- **ICM role:** TLS client") != NULL, "ICM role");
     CHECK(strstr(md, "CCL `Cli-0001D1E1`") != NULL, "CCL id");
@@ -1342,7 +1345,7 @@ static void test_empty(void)
     CHECK(txt && strstr(txt, "No TLS handshake found.\n") != NULL, "empty text");
     free(txt);
     char *md = render_md(&ev, NULL, &rc);
-    CHECK(md && strstr(md, "\nNo TLS handshake found. Findings: 0 errors") != NULL, "empty md");
+    CHECK(md && strstr(md, "\nNo TLS handshake found.\n\nFindings: 0 errors") != NULL, "empty md");
     CHECK(md && strstr(md, "## ") == NULL, "no sections without handshakes");
     free(md);
     ev_fini(&ev);
