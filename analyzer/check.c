@@ -209,6 +209,11 @@ static enum status read_source(struct evidence *src, const char *path, struct na
     case IN_ICM:
         ns->kind = "icm-trace";
         return icm_read_file(src, path, err, errlen);
+    case IN_CERTIFICATE:
+        snprintf(err, errlen,
+                 "is a certificate file: --from takes the capture or trace with the server's "
+                 "CertificateRequest (for CA names in a file, --ca-names)");
+        return ST_UNSUPPORTED;
     default:
         return ST_UNSUPPORTED;
     }

@@ -1,7 +1,8 @@
 /*
  * input_kind.h - recognise an input file by content: a capture (pcap,
- * pcapng, either gzip-compressed) or an SAP ICM trace; anything else gets a
- * one-line reason (directory, empty, a dev_w or Cloud Connector trace, ...).
+ * pcapng, either gzip-compressed), an SAP ICM trace or a certificate file
+ * (PEM, also with text before the block, or DER X.509); anything else gets
+ * a one-line reason (directory, empty, a dev_w or Cloud Connector trace, ...).
  */
 #ifndef TLSDIAG_INPUT_KIND_H
 #define TLSDIAG_INPUT_KIND_H
@@ -9,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum input_kind { IN_CAPTURE, IN_ICM, IN_UNKNOWN };
+enum input_kind { IN_CAPTURE, IN_ICM, IN_CERTIFICATE, IN_UNKNOWN };
 
 /* IN_UNKNOWN comes with the reason in errbuf (without the path). */
 enum input_kind input_kind_sniff(const char *path, char *errbuf, size_t errlen);

@@ -133,7 +133,9 @@ static const char usage_analyze[] =
     "both certificate chains, alerts and the outcome. TLS is found on any port, also\n"
     "after STARTTLS or a proxy CONNECT. From a trace: the ICM's role, the SAP error,\n"
     "handshake state, PSE, target host and the trace's own statements, with line\n"
-    "numbers.\n"
+    "numbers. Certificate files (PEM or DER) given along are candidate client\n"
+    "certificate chains: for every CertificateRequest with CA names the report says\n"
+    "whether each would be sent and accepted ('tlsdiag check' judges the same way).\n"
     "\n"
     "Options:\n"
     "  -f, --format FMT     text (default); json (schema 1, for scripts and ticket\n"
@@ -162,6 +164,7 @@ static const char usage_analyze[] =
     "  tlsdiag analyze capture.pcapng\n"
     "  tlsdiag analyze --format json --output report.json capture.pcap.gz\n"
     "  tlsdiag analyze /usr/sap/SID/D00/work/dev_icm\n"
+    "  tlsdiag analyze failing-call.pcap new-client-cert.pem   # would it be sent?\n"
     "  tlsdiag analyze --keylog keys.log tls13-call.pcap       # SSLKEYLOGFILE of the client\n"
     "  tlsdiag analyze --redact --format html -o ticket.html dev_icm capture.pcap\n"
     "\n"
@@ -345,6 +348,26 @@ static int judge_and_report(const struct options *o, struct evidence *ev, struct
     return EXIT_OK;
 }
 
+/* A certificate file given to analyze: an EV_IN_CERT input (units =
+ * certificates) and a candidate client chain in the evidence. */
+static enum status read_candidate(struct evidence *ev, struct x509_cache *certs, const char *path,
+                                  char *err, size_t errlen)
+{
+    struct ev_chain *chain = NULL;
+    enum status st = x509_load_file(certs, path, &chain, err, errlen);
+    if (st != ST_OK) {
+        return st;
+    }
+    struct ev_input *in = ev_input_add(ev, path, EV_IN_CERT);
+    if (!in || ev_candidate_add(ev, path, chain) != ST_OK) {
+        snprintf(err, errlen, "%s: too many certificate files (or out of memory)", path);
+        return ST_LIMIT;
+    }
+    in->units = chain->count;
+    in->bytes = input_file_size(path);
+    return ST_OK;
+}
+
 static int cmd_analyze(int argc, char **argv)
 {
     const char *rules_file = NULL;
@@ -413,7 +436,8 @@ static int cmd_analyze(int argc, char **argv)
     }
     /* Rotated traces (dev_icm.old, dev_icm) are read oldest first. */
     inputs_order((const char **)(argv + optind), (size_t)(argc - optind));
-    int unreadable = 0, partial = 0, total = argc - optind;
+    int unreadable = 0, partial = 0, total = argc - optind, cert_files = 0, sources = 0;
+    const char *first_cert = NULL;
     for (int i = optind; i < argc; i++) {
         const char *path = argv[i];
         char err[512] = "";
@@ -421,6 +445,16 @@ static int cmd_analyze(int argc, char **argv)
         if (kind == IN_UNKNOWN) {
             fprintf(stderr, "tlsdiag: %s: %s\n", path, err);
             unreadable++;
+            continue;
+        }
+        if (kind == IN_CERTIFICATE) {
+            /* A candidate client chain, judged against the CA lists seen. */
+            cert_files++;
+            first_cert = first_cert ? first_cert : path;
+            if (read_candidate(&ev, certs, path, err, sizeof err) != ST_OK) {
+                fprintf(stderr, "tlsdiag: %s\n", err);
+                unreadable++;
+            }
             continue;
         }
         if (kind == IN_ICM) {
@@ -432,6 +466,7 @@ static int cmd_analyze(int argc, char **argv)
                 fprintf(stderr, "tlsdiag: %s\n", err);
                 unreadable++;
             }
+            sources += ist == ST_OK || ist == ST_TRUNCATED;
             continue;
         }
         struct progress *bar = progress_new(path, input_file_size(path), !o.quiet);
@@ -448,10 +483,19 @@ static int cmd_analyze(int argc, char **argv)
             fprintf(stderr, "tlsdiag: %s: %s\n", path, err[0] ? err : status_name(st));
             unreadable++;
         }
+        sources += st == ST_OK || st == ST_TRUNCATED;
+    }
+    if (cert_files == total && unreadable == 0) {
+        fprintf(stderr,
+                "tlsdiag: %s is a certificate: give it with the capture or trace of the failing "
+                "call, or use 'tlsdiag check --cert %s --ca-names LIST | --from INPUT | --server "
+                "HOST'\n",
+                first_cert, first_cert);
     }
     /* A trace and a capture of the same TCP connection become one. */
     correlate(&ev);
-    int rc = unreadable == total ? EXIT_USAGE : judge_and_report(&o, &ev, certs, &catalog);
+    /* Certificate files alone are nothing to analyse: they need a CA list. */
+    int rc = sources == 0 ? EXIT_USAGE : judge_and_report(&o, &ev, certs, &catalog);
     if (rc == EXIT_OK || rc == EXIT_FINDINGS) {
         rc = unreadable > 0 || partial > 0 ? EXIT_PARTIAL : rc;
     }

@@ -1200,6 +1200,11 @@ enum status redact_evidence(struct evidence *ev, const char *key)
     for (size_t i = 0; i < ev->conn_count; i++) {
         rd_conn_fields(&r, ev->conns[i]);
     }
+    /* Certificate files given to analyze: the same pseudonyms as their inputs. */
+    for (size_t i = 0; i < ev->candidate_count; i++) {
+        ev->candidates[i].path = rd_path(&r, ev->candidates[i].path);
+        rd_chain(&r, ev->candidates[i].chain);
+    }
     for (size_t i = 0; i < ev->input_count; i++) {
         ev->inputs[i].error = (char *)rd_text(&r, ev->inputs[i].error);
     }

@@ -119,6 +119,8 @@ static void write_input(struct json_writer *w, const struct ev_input *in)
         write_trace_input(w, in);
         break;
     case EV_IN_CERT:
+        json_kv_uint(w, "certificates", in->units);
+        break;
     case EV_IN_PROBE:
         break;
     }

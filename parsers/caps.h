@@ -30,6 +30,7 @@
 /* Certificates and names */
 #define CAP_CERTS_PER_CHAIN 64u
 #define CAP_TRUST_CERTS 1024u /* certificates of one --trust CA file (a system bundle: ~150) */
+#define CAP_CANDIDATES 32u    /* certificate files given to analyze (candidate client chains) */
 #define CAP_DNS_PER_LIST 8192u
 #define CAP_DN_BYTES 8192u /* one DER distinguished name */
 #define CAP_DN_TEXT 32768u /* one rendered RFC 4514 string */

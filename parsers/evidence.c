@@ -215,3 +215,13 @@ enum status ev_note_add(struct evidence *ev, struct ev_connection *conn, enum st
     }
     return EV_PUSH(&ev->arena, conn->notes, conn->note_count, conn->note_cap, 256, &n);
 }
+
+enum status ev_candidate_add(struct evidence *ev, const char *path, struct ev_chain *chain)
+{
+    struct ev_candidate cand = { .path = ev_strdup(&ev->arena, path), .chain = chain };
+    if (!cand.path) {
+        return ST_NOMEM;
+    }
+    return EV_PUSH(&ev->arena, ev->candidates, ev->candidate_count, ev->candidate_cap,
+                   CAP_CANDIDATES, &cand);
+}

@@ -192,10 +192,14 @@ enum status rules_evaluate_env(struct evidence *ev, const struct rule_catalog *c
                                const struct facts_env *env, struct findings *fs)
 {
     struct ev_arena *a = &ev->arena;
+    /* The certificate files given (candidate chains) are judged per connection. */
+    struct facts_env e = env ? *env : (struct facts_env){ 0 };
+    e.candidates = ev->candidates;
+    e.candidate_count = ev->candidate_count;
     for (size_t i = 0; i < ev->conn_count; i++) {
         const struct ev_connection *c = ev->conns[i];
         struct fact_table t;
-        TRY(facts_compute_env(a, c, env, &t));
+        TRY(facts_compute_env(a, c, &e, &t));
         size_t first = fs->count;
         for (size_t j = 0; j < cat->count; j++) {
             const struct rule *r = cat->rules[j];

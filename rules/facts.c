@@ -956,9 +956,11 @@ static const char *fit_key_words(struct ev_arena *a, const struct ev_chain *chai
                      kw.confirmed, kw.notes);
 }
 
-/* Why the chain fits the CA list (which certificate, which name), or "none". */
+/* Why the chain fits the CA list (which certificate, which name), or "none".
+ * `where` names the chain: "as sent", "in the file". */
 static const char *fit_words(struct ev_arena *a, const struct ev_chain *chain,
-                             const struct ev_cert_request *cr, const struct facts_env *env)
+                             const struct ev_cert_request *cr, const struct facts_env *env,
+                             const char *where)
 {
     struct facts_fit fit;
     if (!facts_chain_fit(chain, cr, &fit)) {
@@ -980,8 +982,8 @@ static const char *fit_words(struct ev_arena *a, const struct ev_chain *chain,
     if (fit.cert_index == 0) {
         return ev_printf(a, "%s%s", how, keys);
     }
-    return ev_printf(a, "the leaf %s chains up to certificate #%zu of the chain as sent: %s%s",
-                     leaf->subject ? leaf->subject : "?", fit.cert_index + 1, how, keys);
+    return ev_printf(a, "the leaf %s chains up to certificate #%zu of the chain %s: %s%s",
+                     leaf->subject ? leaf->subject : "?", fit.cert_index + 1, where, how, keys);
 }
 
 /* ---- verification against --trust (the evidence's ev_verify) --------------- */
@@ -1198,6 +1200,135 @@ static const char *server_gap(struct ev_arena *a, const struct ev_connection *c,
     return *ret_words ? "yes" : NULL;
 }
 
+/* ---- candidate client chains (certificate files given to analyze) ------------ */
+
+/* What tlsdiag check would say of a chain held for this connection's CA
+ * list, at the connection's time: sent when it fits (facts_chain_fit, the
+ * fit words); then refused for what makes check's findings errors besides
+ * no_fitting_ca: a certificate outside its validity, a leaf not allowed for
+ * client authentication. A chain that would not be sent gets the link that
+ * is provably missing, as chain_incomplete says it for check. */
+struct candidate_verdict {
+    bool sent, refused;
+    const char *words;
+};
+
+static enum status candidate_judge(struct ev_arena *a, const struct ev_connection *c,
+                                   const struct facts_env *env, const struct ev_candidate *cand,
+                                   struct candidate_verdict *ret)
+{
+    const struct ev_chain *chain = cand->chain;
+    const struct ev_cert *leaf = leaf_of(chain);
+    struct candidate_verdict v = { .sent = facts_chain_fits(chain, c->cert_request) };
+    const char *who = ev_printf(a, "the certificate in %s (%s)", cand->path,
+                                leaf && leaf->subject ? leaf->subject : "?");
+    if (!who || !leaf) {
+        return ST_NOMEM;
+    }
+    if (!v.sent) {
+        /* As tlsdiag check models it: the client holds the chain. */
+        struct ev_connection m = *c;
+        m.client_chain = (struct ev_chain *)chain;
+        m.client_cert = EV_CC_EMPTY;
+        struct facts_env held = { .check = true };
+        held.trust = env ? env->trust : NULL;
+        held.trust_count = env ? env->trust_count : 0;
+        const char *gap = "none";
+        const char *gapped = client_gap(a, &m, &held, &gap);
+        v.words =
+            gapped ? ev_printf(a,
+                               "%s would not be sent: no certificate of its chain is issued "
+                               "by (or is) a listed CA (chain: %s)%s%s",
+                               who, chain_words(a, chain), strcmp(gapped, "yes") == 0 ? "; " : "",
+                               strcmp(gapped, "yes") == 0 ? gap : "")
+                   : NULL;
+        *ret = v;
+        return v.words ? ST_OK : ST_NOMEM;
+    }
+    const char *fit = fit_words(a, chain, c->cert_request, env, "in the file");
+    const struct ev_cert *bad = NULL;
+    const char *why = "";
+    if (strcmp(validity(chain, c->first_ts.sec, true, &bad), "yes") == 0 ||
+        strcmp(validity(chain, c->first_ts.sec, false, &bad), "yes") == 0) {
+        why = ev_printf(a, "at handshake time (%s) the certificate %s was outside its validity",
+                        iso_time(a, c->first_ts.sec), bad_validity(a, bad));
+    }
+    if (why && strcmp(missing_client_auth(leaf), "yes") == 0) {
+        why = ev_printf(a,
+                        "%s%sthe leaf may not be used for TLS client authentication "
+                        "(extendedKeyUsage %s, or keyUsage without digitalSignature)",
+                        why, *why ? "; " : "",
+                        join(a, leaf->ext_key_usage, leaf->ext_key_usage_count, "none"));
+    }
+    if (!fit || !why) {
+        return ST_NOMEM;
+    }
+    v.refused = *why != '\0';
+    v.words = v.refused ? ev_printf(a, "%s would be sent, but not accepted: %s. It fits: %s", who,
+                                    why, fit)
+                        : ev_printf(a, "%s would be sent and accepted: %s", who, fit);
+    *ret = v;
+    return v.words ? ST_OK : ST_NOMEM;
+}
+
+/* candidate_fit (all, some, none; unknown when the CA names are not visible
+ * or the list is empty; n/a without candidates or certificate request) and
+ * the words of each candidate's verdict. Needs v[FACT_CERT_REQUEST]. */
+static enum status candidate_facts(struct ev_arena *a, const struct ev_connection *c,
+                                   const struct facts_env *env, const char **v)
+{
+    const struct ev_cert_request *cr = c->cert_request;
+    size_t n = env && !env->check ? env->candidate_count : 0;
+    /* absent: nothing was asked; hidden (TLS 1.3) or stated (a trace): asked, names unseen */
+    v[FACT_CANDIDATE_FIT] =
+        n == 0 || strcmp(v[FACT_CERT_REQUEST], "absent") == 0 ? "n/a" : "unknown";
+    v[FACT_CANDIDATE_REFUSED] = "no";
+    v[FACT_CANDIDATE_FIT_WORDS] = "none";
+    v[FACT_CANDIDATE_NO_FIT_WORDS] = "none";
+    v[FACT_CANDIDATE_FIT_FILE] = "none";
+    v[FACT_CANDIDATE_NO_FIT_FILES] = "none";
+    const char *files = n == 0 ? "none" : "";
+    for (size_t i = 0; i < n && files; i++) {
+        files = ev_printf(a, "%s%s%s", files, i ? ", " : "", env->candidates[i].path);
+    }
+    v[FACT_CANDIDATE_FILES] = files;
+    if (!files) {
+        return ST_NOMEM;
+    }
+    if (n == 0 || !cr || !cr->visible || cr->ca_count == 0) {
+        return ST_OK;
+    }
+    const char *fit = "", *nofit = "", *nofit_files = "";
+    size_t sent = 0, judged = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct ev_candidate *cand = &env->candidates[i];
+        struct candidate_verdict cv;
+        if (!leaf_of(cand->chain)) {
+            continue;
+        }
+        judged++;
+        TRY(candidate_judge(a, c, env, cand, &cv));
+        if (cv.sent) {
+            fit = ev_printf(a, "%s%s%s", fit, *fit ? "; " : "", cv.words);
+            v[FACT_CANDIDATE_FIT_FILE] = sent++ == 0 ? cand->path : v[FACT_CANDIDATE_FIT_FILE];
+            v[FACT_CANDIDATE_REFUSED] = cv.refused ? "yes" : v[FACT_CANDIDATE_REFUSED];
+        } else {
+            nofit = ev_printf(a, "%s%s%s", nofit, *nofit ? "; " : "", cv.words);
+            nofit_files = ev_printf(a, "%s%s%s", nofit_files, *nofit_files ? ", " : "", cand->path);
+        }
+        if (!fit || !nofit || !nofit_files) {
+            return ST_NOMEM;
+        }
+    }
+    if (judged > 0) {
+        v[FACT_CANDIDATE_FIT] = sent == judged ? "all" : sent > 0 ? "some" : "none";
+    }
+    v[FACT_CANDIDATE_FIT_WORDS] = *fit ? fit : "none";
+    v[FACT_CANDIDATE_NO_FIT_WORDS] = *nofit ? nofit : "none";
+    v[FACT_CANDIDATE_NO_FIT_FILES] = *nofit_files ? nofit_files : "none";
+    return ST_OK;
+}
+
 /* ---- the table --------------------------------------------------------------- */
 
 enum status facts_compute(struct ev_arena *a, const struct ev_connection *c, struct fact_table *ret)
@@ -1314,7 +1445,7 @@ enum status facts_compute_env(struct ev_arena *a, const struct ev_connection *c,
     v[FACT_REF_WORD] = rw;
     v[FACT_CA_NAMES_LIST] = ca_names_list(a, cr);
     v[FACT_CLIENT_CERT_WORDS] = check ? check_cert_words(a, c) : client_cert_words(a, c, rw);
-    v[FACT_FIT_WORDS] = fit_words(a, c->client_chain, cr, env);
+    v[FACT_FIT_WORDS] = fit_words(a, c->client_chain, cr, env, "as sent");
     v[FACT_CLIENT_CHAIN_WORDS] = chain_words(a, c->client_chain);
     v[FACT_CLIENT_LEAF_SUBJECT] = cl && cl->subject ? cl->subject : "none";
     v[FACT_CLIENT_LEAF_ISSUER] = cl && cl->issuer ? cl->issuer : "none";
@@ -1415,6 +1546,7 @@ enum status facts_compute_env(struct ev_arena *a, const struct ev_connection *c,
         gap_words = ev_printf(a, "%c%s", toupper((unsigned char)gap_words[0]), gap_words + 1);
     }
     v[FACT_CHAIN_MISSING_WORDS] = gap_words;
+    TRY(candidate_facts(a, c, env, v));
     for (size_t i = 0; i < FACT_COUNT; i++) {
         if (!v[i] && i != FACT_FAILURE_WORDS) {
             return ST_NOMEM;

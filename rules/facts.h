@@ -53,6 +53,8 @@
     X(FACT_CHAIN_INCOMPLETE_SIDE, "chain_incomplete_side")         \
     X(FACT_SERVER_CHAIN_VERIFY, "server_chain_verify")             \
     X(FACT_CLIENT_CHAIN_VERIFY, "client_chain_verify")             \
+    X(FACT_CANDIDATE_FIT, "candidate_fit")                         \
+    X(FACT_CANDIDATE_REFUSED, "candidate_refused")                 \
     /* references (a frame or line number, or "none") */           \
     X(FACT_REF_CLIENT_HELLO, "ref_client_hello")                   \
     X(FACT_REF_SERVER_HELLO, "ref_server_hello")                   \
@@ -100,7 +102,12 @@
     X(FACT_FIT_WORDS, "fit_words")                                 \
     X(FACT_SERVER_VERIFY_WORDS, "server_verify_words")             \
     X(FACT_CLIENT_VERIFY_WORDS, "client_verify_words")             \
-    X(FACT_TRUST_FILE, "trust_file")
+    X(FACT_TRUST_FILE, "trust_file")                               \
+    X(FACT_CANDIDATE_FIT_WORDS, "candidate_fit_words")             \
+    X(FACT_CANDIDATE_NO_FIT_WORDS, "candidate_no_fit_words")       \
+    X(FACT_CANDIDATE_FIT_FILE, "candidate_fit_file")               \
+    X(FACT_CANDIDATE_NO_FIT_FILES, "candidate_no_fit_files")       \
+    X(FACT_CANDIDATE_FILES, "candidate_files")
 
 #define FACT_ENUM_ITEM(id, name) id,
 enum fact_id { FACT_LIST(FACT_ENUM_ITEM) FACT_COUNT };
@@ -122,6 +129,10 @@ struct facts_env {
     struct ev_cert *const *trust;
     size_t trust_count;
     bool check; /* the connection is tlsdiag check's model, not a seen one: source = check */
+    /* The evidence's candidate client chains (certificate files given to
+     * analyze); the engine sets them from the evidence. */
+    const struct ev_candidate *candidates;
+    size_t candidate_count;
 };
 
 /* Computes every fact of one connection; strings live in the arena.

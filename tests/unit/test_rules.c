@@ -689,6 +689,161 @@ static void test_trace_no_fitting_ca(void)
     ev = saved;
 }
 
+/* ---- certificate files given to analyze (candidate chains) ------------- */
+
+static struct ev_chain *fitting_chain(void)
+{
+    /* Issued by a listed name, in other case and blanks (RFC 5280 7.1). */
+    return chain1(cert("CN=new client,O=X", "cn=partner ca 2,o=x"), 0);
+}
+
+static struct ev_chain *other_chain(void)
+{
+    return chain1(cert("CN=old client,O=X", "CN=Internal CA,O=X"), 0);
+}
+
+static struct ev_chain *expired_chain(void)
+{
+    struct ev_cert *leaf = cert("CN=expired client,O=X", "CN=Partner CA 1,O=X");
+    leaf->not_before_t = T2026 - 2 * YEAR;
+    leaf->not_after_t = T2026 - YEAR;
+    return chain1(leaf, 0);
+}
+
+static void add_candidate(const char *path, struct ev_chain *chain)
+{
+    if (ev_candidate_add(&ev, path, chain) != ST_OK) {
+        abort();
+    }
+}
+
+/* One evidence per case: candidates are evidence-wide. Returns the
+ * findings summary of the one connection. */
+static const char *candidate_case(void (*setup)(struct ev_connection *), bool as_trace,
+                                  struct ev_chain *a, struct ev_chain *b, const char *rule,
+                                  const char *want_text)
+{
+    struct ev_connection *c = as_trace ? trace("SSSLERR_SSL_CONNECT") : tls12();
+    setup(c);
+    if (a) {
+        add_candidate("new.pem", a);
+    }
+    if (b) {
+        add_candidate("old.der", b);
+    }
+    struct findings fs = { 0 };
+    CHECK_INT(rules_evaluate(&ev, &shipped, &fs), ST_OK, "evaluate candidates");
+    const struct finding *f = rule ? find(&fs, c, rule) : NULL;
+    if (rule) {
+        CHECK(f && strstr(f->explanation, want_text) && !strchr(f->explanation, '{'), want_text);
+    }
+    return summary(&fs, c);
+}
+
+static void trace_stated_request(struct ev_connection *c)
+{
+    c->cert_request = ev_alloc(&ev.arena, sizeof *c->cert_request);
+    c->cert_request->ref = 7;
+    c->client_cert = EV_CC_EMPTY;
+}
+
+static void nothing_requested(struct ev_connection *c)
+{
+    (void)c;
+}
+
+static void test_candidates(void)
+{
+    static const struct {
+        const char *name;
+        void (*setup)(struct ev_connection *);
+        bool trace;
+        struct ev_chain *(*a)(void), *(*b)(void);
+        const char *rule, *text, *want;
+    } ccases[] = {
+        { .name = "fits: the failure's fix",
+          .setup = no_fitting_ca_yes,
+          .a = fitting_chain,
+          .rule = "candidate_fits",
+          .text = "the certificate in new.pem (CN=new client,O=X) would be sent and accepted: "
+                  "CN=new client,O=X was issued by cn=partner ca 2,o=x, which the server lists "
+                  "as CA name #2",
+          .want = "no_fitting_ca:error empty_client_cert:error candidate_fits:info" },
+        { .name = "no fit, failed with an empty Certificate: error",
+          .setup = no_fitting_ca_yes,
+          .b = other_chain,
+          .rule = "candidate_no_fit",
+          .text = "the certificate in old.der (CN=old client,O=X) would not be sent: no "
+                  "certificate of its chain is issued by (or is) a listed CA (chain: CN=old "
+                  "client,O=X (issuer CN=Internal CA,O=X))",
+          .want = "no_fitting_ca:error empty_client_cert:error candidate_no_fit:error" },
+        { .name = "one fits, one does not: the other is a warning",
+          .setup = no_fitting_ca_yes,
+          .a = fitting_chain,
+          .b = other_chain,
+          .rule = "candidate_no_fit",
+          .text = "old.der",
+          .want = "no_fitting_ca:error empty_client_cert:error candidate_fits:info "
+                  "candidate_no_fit:warning" },
+        { .name = "no fit, but the connection works with its own certificate: warning",
+          .setup = no_fitting_ca_fits,
+          .b = other_chain,
+          .rule = "candidate_no_fit",
+          .text = "would not be sent",
+          .want = "candidate_no_fit:warning handshake_ok:info" },
+        { .name = "fits, but expired at handshake time",
+          .setup = no_fitting_ca_yes,
+          .a = expired_chain,
+          .rule = "candidate_fits",
+          .text = "would be sent, but not accepted: at handshake time (2026-01-01T00:00:00Z) "
+                  "the certificate CN=expired client,O=X (valid from",
+          .want = "no_fitting_ca:error empty_client_cert:error candidate_fits:warning" },
+        { .name = "trace: the CA names are not in it",
+          .setup = trace_stated_request,
+          .trace = true,
+          .a = fitting_chain,
+          .rule = "candidate_not_judged",
+          .text = "an ICM trace does not print the CA names of the request, so tlsdiag cannot "
+                  "tell whether new.pem would be sent",
+          .want = "empty_client_cert:error candidate_not_judged:info "
+                  "insufficient_trace_level:warning" },
+        { .name = "empty CA list: any CA",
+          .setup = empty_any_ca,
+          .a = other_chain,
+          .rule = "candidate_not_judged",
+          .text = "with an empty list of CA names",
+          .want = "empty_client_cert:warning candidate_not_judged:info handshake_ok:info" },
+        { .name = "TLS 1.3 without keys: the request is hidden",
+          .setup = tls13_hidden,
+          .a = fitting_chain,
+          .rule = "candidate_not_judged",
+          .text = "TLS 1.3 encrypts the server's certificate request (if it sent one)",
+          .want = "cert_request_not_visible:error candidate_not_judged:info" },
+        { .name = "no certificate request: nothing to say",
+          .setup = nothing_requested,
+          .a = fitting_chain,
+          .want = "handshake_ok:info" },
+    };
+    struct evidence saved = ev;
+    for (size_t i = 0; i < sizeof ccases / sizeof ccases[0]; i++) {
+        ev_init(&ev);
+        const char *got =
+            candidate_case(ccases[i].setup, ccases[i].trace, ccases[i].a ? ccases[i].a() : NULL,
+                           ccases[i].b ? ccases[i].b() : NULL, ccases[i].rule, ccases[i].text);
+        CHECK_STR(got, ccases[i].want, ccases[i].name);
+        ev_fini(&ev);
+    }
+    /* Without candidates the facts say n/a; with them but no list, unknown. */
+    ev_init(&ev);
+    struct ev_connection *c = tls12();
+    struct fact_table t;
+    CHECK_INT(facts_compute(&ev.arena, c, &t), ST_OK, "facts without candidates");
+    CHECK_STR(t.val[FACT_CANDIDATE_FIT], "n/a", "no candidates");
+    CHECK_STR(t.val[FACT_CANDIDATE_FILES], "none", "no candidate files");
+    ev_fini(&ev);
+    ev = saved;
+}
+
 static void test_ca_names_list(void)
 {
     static const char *const seven[] = { "CN=A", "CN=B", "CN=C", "CN=D", "CN=E", "CN=F", "CN=G" };
@@ -1110,6 +1265,7 @@ int main(void)
     test_alert_paths();
     test_key_identifiers();
     test_trace_no_fitting_ca();
+    test_candidates();
     test_ca_names_list();
     test_matchers();
     test_chain_walk();
