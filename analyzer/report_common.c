@@ -703,6 +703,61 @@ size_t report_section_count(const struct evidence *ev, const struct report_index
     return n;
 }
 
+size_t report_tcp_closes(const struct ev_connection *c, struct report_close ret[2])
+{
+    size_t n = 0;
+
+    for (int d = 0; d < 2; d++) {
+        if (c->rst[d] || c->fin[d]) {
+            ret[n++] = (struct report_close){ .from = (enum ev_dir)d,
+                                              .rst = c->rst[d],
+                                              .ref = c->close_refs[d] };
+        }
+    }
+    /* The client comes first: swap when the server's close was seen before it. */
+    if (n == 2 && ret[1].ref != 0 && (ret[0].ref == 0 || ret[1].ref < ret[0].ref)) {
+        struct report_close x = ret[0];
+        ret[0] = ret[1];
+        ret[1] = x;
+    }
+    return n;
+}
+
+const char *report_close_what(const struct report_close *cl)
+{
+    if (cl->rst) {
+        return cl->from == EV_FROM_SERVER ? "server reset the connection (RST)"
+                                          : "client reset the connection (RST)";
+    }
+    return cl->from == EV_FROM_SERVER ? "server closed its side (FIN)"
+                                      : "client closed its side (FIN)";
+}
+
+void report_tcp_close_text(const struct ev_connection *c, char *buf, size_t n)
+{
+    struct report_close cl[2];
+    size_t count = report_tcp_closes(c, cl), used = 0;
+
+    if (n > 0) {
+        buf[0] = '\0';
+    }
+    for (size_t i = 0; i < count && used < n; i++) {
+        const char *what = report_close_what(&cl[i]);
+        int w;
+        /* "... (FIN)" becomes "... (FIN, frame 12)". */
+        if (cl[i].ref) {
+            w = snprintf(buf + used, n - used, "%s%.*s, %s %" PRIu64 ")", i ? "; " : "",
+                         (int)strlen(what) - 1, what, report_ref_word(c), cl[i].ref);
+        } else {
+            w = snprintf(buf + used, n - used, "%s%s", i ? "; " : "", what);
+        }
+        if (w < 0) {
+            return;
+        }
+        used += (size_t)w;
+    }
+}
+
 const char *report_decryption_text(enum ev_decryption d)
 {
     switch (d) {

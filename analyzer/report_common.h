@@ -186,6 +186,22 @@ int report_headline(const struct evidence *ev, const struct report_index *ix,
 /* True when the answer is bad news: a failed handshake or an error finding. */
 bool report_headline_bad(const struct report_counts *n);
 
+/* One side's TCP close: who, FIN or RST, and its own frame (0: unknown). */
+struct report_close {
+    enum ev_dir from;
+    bool rst;
+    uint64_t ref;
+};
+
+/* The TCP closes of c in the order they were seen (by frame; an unknown
+ * frame last, the client first on a tie): 0, 1 or 2 entries in ret. */
+size_t report_tcp_closes(const struct ev_connection *c, struct report_close ret[2]);
+/* "server closed its side (FIN)", "client reset the connection (RST)". */
+const char *report_close_what(const struct report_close *cl);
+/* "server closed its side (FIN, frame 12); client closed its side (FIN,
+ * frame 13)", or "" when no close was seen. */
+void report_tcp_close_text(const struct ev_connection *c, char *buf, size_t n);
+
 /* Decryption with a key log in a sentence for people (the names are
  * ev_decryption_name). */
 const char *report_decryption_text(enum ev_decryption d);

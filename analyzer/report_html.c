@@ -720,15 +720,15 @@ static void add_orphan_alerts(struct ladder *l, const struct ev_connection *c)
 
 static void add_tcp_close(struct ladder *l, const struct ev_connection *c)
 {
-    for (int d = 0; d < 2; d++) {
-        if (!c->rst[d] && !c->fin[d]) {
-            continue;
-        }
-        struct step *s = ladder_add(l, STEP_TCP, (enum ev_dir)d, c->close_ref, report_ref_word(c));
+    struct report_close cl[2];
+    size_t n = report_tcp_closes(c, cl);
+
+    for (size_t i = 0; i < n; i++) {
+        struct step *s = ladder_add(l, STEP_TCP, cl[i].from, cl[i].ref, report_ref_word(c));
         if (s) {
-            s->text = c->rst[d] ? "TCP RST (connection reset)" : "TCP FIN (closes its side)";
+            s->text = cl[i].rst ? "TCP RST (connection reset)" : "TCP FIN (closes its side)";
             s->dashed = true;
-            s->fatal = c->rst[d];
+            s->fatal = cl[i].rst;
         }
     }
 }

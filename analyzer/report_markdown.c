@@ -793,23 +793,10 @@ static void print_ladder(struct md *m, const struct ev_connection *c)
         }
         md_put(m, " |\n");
     }
-    if (c->fin[0] || c->fin[1] || c->rst[0] || c->rst[1]) {
-        md_put(m, "\nTCP:");
-        const char *sep = " ";
-        for (int d = 0; d < 2; d++) {
-            const char *who = report_dir_name((enum ev_dir)d);
-            if (c->rst[d]) {
-                md_printf(m, "%s%s reset the connection (RST)", sep, who);
-                sep = "; ";
-            } else if (c->fin[d]) {
-                md_printf(m, "%s%s closed its side (FIN)", sep, who);
-                sep = "; ";
-            }
-        }
-        if (c->close_ref) {
-            md_printf(m, " (%s %" PRIu64 ")", report_ref_word(c), c->close_ref);
-        }
-        md_put(m, "\n");
+    char closes[160];
+    report_tcp_close_text(c, closes, sizeof closes);
+    if (closes[0]) {
+        md_printf(m, "\nTCP: %s\n", closes);
     }
     md_put(m, "\n</details>\n");
 }

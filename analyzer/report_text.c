@@ -729,23 +729,10 @@ static void print_ladder(struct tx *t, const struct ev_connection *c)
         tx_put(t, "\n");
     }
 
-    if (c->fin[0] || c->fin[1] || c->rst[0] || c->rst[1]) {
-        tx_put(t, "    TCP:");
-        const char *sep = " ";
-        for (int d = 0; d < 2; d++) {
-            const char *who = report_dir_name((enum ev_dir)d);
-            if (c->rst[d]) {
-                tx_printf(t, "%s%s reset the connection (RST)", sep, who);
-                sep = "; ";
-            } else if (c->fin[d]) {
-                tx_printf(t, "%s%s closed its side (FIN)", sep, who);
-                sep = "; ";
-            }
-        }
-        if (c->close_ref) {
-            tx_printf(t, " (%s %" PRIu64 ")", report_ref_word(c), c->close_ref);
-        }
-        tx_put(t, "\n");
+    char closes[160];
+    report_tcp_close_text(c, closes, sizeof closes);
+    if (closes[0]) {
+        tx_printf(t, "    TCP: %s\n", closes);
     }
 }
 

@@ -383,14 +383,13 @@ static void ladder_lines(struct tr *t, const struct ev_connection *c)
         }
         alert_line(t, &c->alerts[k], &c->source);
     }
-    for (int d = 0; d < 2; d++) {
-        if (!c->rst[d] && !c->fin[d]) {
-            continue;
-        }
+    struct report_close cl[2];
+    size_t n = report_tcp_closes(c, cl);
+    for (size_t i = 0; i < n; i++) {
         thr(t);
-        report_out_printf(&t->out, "NI: %s %s", report_dir_name((enum ev_dir)d),
-                          c->rst[d] ? "reset the connection (RST)" : "closed its side (FIN)");
-        end_ref(t, &c->source, c->close_ref);
+        tr_put(t, "NI: ");
+        tr_put(t, report_close_what(&cl[i]));
+        end_ref(t, &c->source, cl[i].ref ? cl[i].ref : c->close_ref);
     }
 }
 

@@ -420,6 +420,7 @@ static void build(struct evidence *ev, struct findings *f)
     c1->outcome_detail = "server sent fatal alert handshake_failure";
     c1->rst[EV_FROM_SERVER] = true;
     c1->close_ref = 10;
+    c1->close_refs[EV_FROM_SERVER] = 10;
 
     /* 2: renegotiation in the same TCP connection, established with a client chain. */
     struct ev_connection *c2 = ev_connection_add(ev);
@@ -1205,7 +1206,7 @@ static void test_markdown(struct evidence *ev, const struct findings *f)
         strstr(md, "| 9 | +0.000009 | C <- S | Alert fatal handshake_failure (40), 2 bytes |\n") !=
             NULL,
         "alert in the ladder");
-    CHECK(strstr(md, "TCP: server reset the connection (RST) (frame 10)\n\n</details>\n") != NULL,
+    CHECK(strstr(md, "TCP: server reset the connection (RST, frame 10)\n\n</details>\n") != NULL,
           "details closed");
     CHECK(strstr(md, "trailing bytes\\x1B\\[31m after Certificate") != NULL, "note escaped");
     CHECK(strstr(md, "**Certificate request:** not visible (the handshake is encrypted") != NULL,
