@@ -703,6 +703,46 @@ size_t report_section_count(const struct evidence *ev, const struct report_index
     return n;
 }
 
+void report_client_offer(const struct ev_connection *c, const struct report_sink *out)
+{
+    char buf[64];
+
+    if (c->ch.version_count > 0) {
+        for (size_t i = 0; c->ch.versions && i < c->ch.version_count; i++) {
+            out->put(out->ctx, i ? ", " : "");
+            out->put(out->ctx, tls_version_str(c->ch.versions[i], buf, sizeof buf));
+        }
+    } else {
+        out->put(out->ctx, tls_version_str(c->ch.legacy_version, buf, sizeof buf));
+    }
+    if (c->ch.sslv2) {
+        out->put(out->ctx, " (SSLv2-format ClientHello)");
+    }
+    snprintf(buf, sizeof buf, "; %zu cipher %s", c->ch.suite_count,
+             report_plural(c->ch.suite_count, "suite", "suites"));
+    out->put(out->ctx, buf);
+    for (size_t i = 0; c->ch.alpn && i < c->ch.alpn_count; i++) {
+        out->put(out->ctx, i ? ", " : "; ALPN ");
+        out->text(out->ctx, c->ch.alpn[i]);
+    }
+    if (c->ch.certificate_authorities) {
+        out->put(out->ctx, "; certificate_authorities");
+    }
+    if (c->ch.post_handshake_auth) {
+        out->put(out->ctx, "; post_handshake_auth");
+    }
+}
+
+void report_offered_suites(const struct ev_connection *c, const struct report_sink *out)
+{
+    char buf[64];
+
+    for (size_t i = 0; c->ch.suites && i < c->ch.suite_count; i++) {
+        out->put(out->ctx, i ? ", " : "");
+        out->put(out->ctx, tls_cipher_suite_str(c->ch.suites[i], buf, sizeof buf));
+    }
+}
+
 size_t report_tcp_closes(const struct ev_connection *c, struct report_close ret[2])
 {
     size_t n = 0;

@@ -186,6 +186,22 @@ int report_headline(const struct evidence *ev, const struct report_index *ix,
 /* True when the answer is bad news: a failed handshake or an error finding. */
 bool report_headline_bad(const struct report_counts *n);
 
+/*
+ * Where a shared sentence is written: put for tlsdiag's own words (ASCII),
+ * text for a string from the input (the renderer escapes it).
+ */
+struct report_sink {
+    void *ctx;
+    void (*put)(void *ctx, const char *s);
+    void (*text)(void *ctx, const char *s);
+};
+
+/* What the ClientHello offered, in one line: "TLS 1.3, TLS 1.2; 17 cipher
+ * suites; ALPN h2, http/1.1; certificate_authorities; post_handshake_auth". */
+void report_client_offer(const struct ev_connection *c, const struct report_sink *out);
+/* The offered cipher suites by name: "TLS_AES_128_GCM_SHA256, ...". */
+void report_offered_suites(const struct ev_connection *c, const struct report_sink *out);
+
 /* One side's TCP close: who, FIN or RST, and its own frame (0: unknown). */
 struct report_close {
     enum ev_dir from;

@@ -457,6 +457,32 @@ static void print_outcome_fact(struct report_out *h, const struct ev_connection 
     report_out_put(h, "</dd>\n");
 }
 
+static void sink_text(void *ctx, const char *s)
+{
+    h_text(ctx, s);
+}
+
+/* What the ClientHello offered in one line, the suites folded under it. */
+static void print_offer(struct report_out *h, const struct ev_connection *c)
+{
+    struct report_sink out = { .ctx = h, .put = sink_text, .text = sink_text };
+
+    if (!c->ch.seen) {
+        return;
+    }
+    fact_open(h, "Client offered");
+    report_client_offer(c, &out);
+    if (c->ch.suite_count > 0) {
+        report_out_printf(h,
+                          "<details><summary>Offered cipher suites (%zu)</summary><span "
+                          "class=\"mono\">",
+                          c->ch.suite_count);
+        report_offered_suites(c, &out);
+        report_out_put(h, "</span></details>");
+    }
+    report_out_put(h, "</dd>\n");
+}
+
 static void print_tls_facts(struct report_out *h, const struct ev_connection *c)
 {
     char buf[NAME_BUF];
@@ -466,6 +492,7 @@ static void print_tls_facts(struct report_out *h, const struct ev_connection *c)
     } else if (c->ch.seen) {
         print_fact(h, "SNI", "none (the ClientHello carried no server_name)");
     }
+    print_offer(h, c);
     if (c->sh.seen && c->sh.version != 0) {
         fact_open(h, "Version");
         report_out_put(h, tls_version_str(c->sh.version, buf, sizeof buf));

@@ -403,6 +403,25 @@ static void print_fact(struct md *m, const char *name, const char *value)
     md_put(m, "\n");
 }
 
+static void sink_text(void *ctx, const char *s)
+{
+    md_text(ctx, s);
+}
+
+/* The offered cipher suites by name, folded where the target folds. */
+static void print_offered_suites(struct md *m, const struct ev_connection *c)
+{
+    struct report_sink out = { .ctx = m, .put = sink_text, .text = sink_text };
+
+    if (!c->ch.seen || c->ch.suite_count == 0) {
+        return;
+    }
+    md_printf(m, "\n**Offered cipher suites (%zu):**\n\n<details><summary>show</summary>\n\n",
+              c->ch.suite_count);
+    report_offered_suites(c, &out);
+    md_put(m, "\n\n</details>\n");
+}
+
 static void print_overview(struct md *m, const struct ev_connection *c)
 {
     char buf[NAME_BUF], t1[REPORT_TIME_LEN], t2[REPORT_TIME_LEN];
@@ -451,6 +470,12 @@ static void print_overview(struct md *m, const struct ev_connection *c)
         print_fact(m, "SNI:", c->ch.sni);
     } else if (c->ch.seen) {
         md_put(m, "- **SNI:** none (the ClientHello carried no server_name)\n");
+    }
+    if (c->ch.seen) {
+        struct report_sink out = { .ctx = m, .put = sink_text, .text = sink_text };
+        md_put(m, "- **Client offered:** ");
+        report_client_offer(c, &out);
+        md_put(m, "\n");
     }
     if (c->sh.seen && c->sh.version != 0) {
         md_printf(m, "- **Version:** %s", tls_version_str(c->sh.version, buf, sizeof buf));
@@ -808,6 +833,7 @@ static void print_connection(struct md *m, const struct ev_connection *c,
 
     print_heading(m, c);
     print_overview(m, c);
+    print_offered_suites(m, c);
     if (trace || c->has_also) {
         print_statements(m, c);
     }

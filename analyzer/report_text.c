@@ -426,35 +426,26 @@ static void print_heading(struct tx *t, const struct ev_connection *c)
     tx_put(t, "\n");
 }
 
+static void sink_put(void *ctx, const char *s)
+{
+    tx_put(ctx, s);
+}
+
+static void sink_text(void *ctx, const char *s)
+{
+    tx_safe(ctx, s);
+}
+
 static void print_client_offer(struct tx *t, const struct ev_connection *c)
 {
-    char buf[NAME_BUF];
+    struct report_sink out = { .ctx = t, .put = sink_put, .text = sink_text };
 
     label(t, 2, "Client offered:");
-    if (c->ch.version_count > 0) {
-        print_u16_list(t, c->ch.versions, c->ch.version_count, tls_version_str);
-    } else {
-        tx_put(t, tls_version_str(c->ch.legacy_version, buf, sizeof buf));
-    }
-    if (c->ch.sslv2) {
-        tx_put(t, " (SSLv2-format ClientHello)");
-    }
-    tx_printf(t, "; %zu cipher %s", c->ch.suite_count,
-              report_plural(c->ch.suite_count, "suite", "suites"));
-    if (c->ch.alpn_count > 0) {
-        tx_put(t, "; ALPN ");
-        print_str_list(t, c->ch.alpn, c->ch.alpn_count);
-    }
-    if (c->ch.certificate_authorities) {
-        tx_put(t, "; certificate_authorities");
-    }
-    if (c->ch.post_handshake_auth) {
-        tx_put(t, "; post_handshake_auth");
-    }
+    report_client_offer(c, &out);
     tx_put(t, "\n");
     if (c->ch.suite_count > 0) {
         label(t, 2, "Offered suites:");
-        print_u16_list(t, c->ch.suites, c->ch.suite_count, tls_cipher_suite_str);
+        report_offered_suites(c, &out);
         tx_put(t, "\n");
     }
 }

@@ -262,34 +262,33 @@ static void client_cert_lines(struct tr *t, const struct ev_connection *c,
 
 /* ---- a captured connection: the ladder ----------------------------------- */
 
+static void sink_safe(void *ctx, const char *s)
+{
+    tr_safe(ctx, s);
+}
+
+/* "ClientHello sent: offers TLS 1.3, TLS 1.2; 17 cipher suites; ...; SNI "x"", then the suites. */
 static void client_hello_line(struct tr *t, const struct ev_connection *c, const struct ev_msg *m)
 {
-    char buf[NAME_BUF];
+    struct report_sink out = { .ctx = t, .put = sink_safe, .text = sink_safe };
 
     ccl(t);
     report_out_printf(&t->out, "ClientHello %s: offers ", verb(t, EV_FROM_CLIENT));
-    if (c->ch.version_count > 0) {
-        for (size_t i = 0; c->ch.versions && i < c->ch.version_count; i++) {
-            report_out_printf(&t->out, "%s%s", i ? ", " : "",
-                              tls_version_str(c->ch.versions[i], buf, sizeof buf));
-        }
-    } else {
-        tr_put(t, tls_version_str(c->ch.legacy_version, buf, sizeof buf));
-    }
-    report_out_printf(&t->out, "; %zu cipher %s; ", c->ch.suite_count,
-                      report_plural(c->ch.suite_count, "suite", "suites"));
+    report_client_offer(c, &out);
     if (c->ch.sni) {
-        tr_put(t, "SNI \"");
+        tr_put(t, "; SNI \"");
         tr_safe(t, c->ch.sni);
         tr_put(t, "\"");
     } else {
-        tr_put(t, "no SNI");
-    }
-    for (size_t i = 0; c->ch.alpn && i < c->ch.alpn_count; i++) {
-        tr_put(t, i ? ", " : "; ALPN ");
-        tr_safe(t, c->ch.alpn[i]);
+        tr_put(t, "; no SNI");
     }
     end_ref(t, &c->source, m->ref);
+    if (c->ch.suite_count > 0) {
+        ccl(t);
+        tr_put(t, "  cipher suites: ");
+        report_offered_suites(c, &out);
+        end_ref(t, &c->source, m->ref);
+    }
 }
 
 static void server_hello_line(struct tr *t, const struct ev_connection *c, const struct ev_msg *m)
