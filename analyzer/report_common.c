@@ -818,6 +818,34 @@ const char *report_decryption_text(enum ev_decryption d)
     return "";
 }
 
+bool report_keylog(const struct evidence *ev, const struct report_sink *out)
+{
+    char buf[96];
+
+    if (ev->keylog_path) {
+        out->text(out->ctx, ev->keylog_path);
+        snprintf(buf, sizeof buf, " (%" PRIu64 " %s)", ev->keylog_sessions,
+                 report_plural(ev->keylog_sessions, "session", "sessions"));
+    } else if (ev->keylog_sessions) {
+        snprintf(buf, sizeof buf, "%" PRIu64 " %s embedded in the capture (pcapng DSB)",
+                 ev->keylog_sessions, report_plural(ev->keylog_sessions, "session", "sessions"));
+    } else {
+        return false;
+    }
+    out->put(out->ctx, buf);
+    return true;
+}
+
+void report_decryption_line(const struct ev_connection *c, char *buf, size_t n)
+{
+    if (c->decryption == EV_DEC_FAILED) {
+        snprintf(buf, n, "%s (%s %" PRIu64 ")", report_decryption_text(c->decryption),
+                 report_ref_word(c), c->decryption_ref);
+    } else {
+        snprintf(buf, n, "%s", report_decryption_text(c->decryption));
+    }
+}
+
 void report_out_printf(struct report_out *o, const char *fmt, ...)
 {
     if (o->failed) {

@@ -222,6 +222,14 @@ void report_tcp_close_text(const struct ev_connection *c, char *buf, size_t n);
  * ev_decryption_name). */
 const char *report_decryption_text(enum ev_decryption d);
 
+/* The key log the report used, for its header: "FILE (3 sessions)" or "3
+ * sessions embedded in the capture (pcapng DSB)"; false (nothing written)
+ * when there was none. */
+bool report_keylog(const struct evidence *ev, const struct report_sink *out);
+/* A connection's decryption in a sentence, with the frame that did not
+ * open ("failed: ... (frame 9)"); "" when no key log applied. */
+void report_decryption_line(const struct ev_connection *c, char *buf, size_t n);
+
 /*
  * A report being written line by line: the first write error sticks and
  * later writes do nothing, so a renderer checks once at the end (with

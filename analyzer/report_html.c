@@ -91,6 +91,19 @@ static void h_text(struct report_out *h, const char *s)
     h_text_opt(h, s, 0, false);
 }
 
+/* report_sink writers: text, and text as <code>. */
+static void sink_text(void *ctx, const char *s)
+{
+    h_text(ctx, s);
+}
+
+static void sink_code(void *ctx, const char *s)
+{
+    report_out_put(ctx, "<code>");
+    h_text(ctx, s);
+    report_out_put(ctx, "</code>");
+}
+
 /* ---- page frame ---------------------------------------------------------- */
 
 /* System fonts only: nothing is fetched. Print: white paper, all details open. */
@@ -228,7 +241,14 @@ static void print_header(struct report_out *h, const struct evidence *ev,
     for (size_t i = 0; ev->inputs && i < ev->input_count; i++) {
         print_input(h, &ev->inputs[i]);
     }
-    report_out_put(h, "</ul>\n</header>\n");
+    report_out_put(h, "</ul>\n");
+    if (ev->keylog_path || ev->keylog_sessions) {
+        struct report_sink kl = { .ctx = h, .put = sink_text, .text = sink_code };
+        report_out_put(h, "<p class=\"meta\">Key log: ");
+        report_keylog(ev, &kl);
+        report_out_put(h, "</p>\n");
+    }
+    report_out_put(h, "</header>\n");
 }
 
 /* ---- the answer ---------------------------------------------------------- */
@@ -457,11 +477,6 @@ static void print_outcome_fact(struct report_out *h, const struct ev_connection 
     report_out_put(h, "</dd>\n");
 }
 
-static void sink_text(void *ctx, const char *s)
-{
-    h_text(ctx, s);
-}
-
 /* What the ClientHello offered in one line, the suites folded under it. */
 static void print_offer(struct report_out *h, const struct ev_connection *c)
 {
@@ -502,6 +517,11 @@ static void print_tls_facts(struct report_out *h, const struct ev_connection *c)
         fact_open(h, "Cipher suite");
         report_out_put(h, tls_cipher_suite_str(c->sh.suite, buf, sizeof buf));
         report_out_put(h, "</dd>\n");
+    }
+    if (c->decryption != EV_DEC_NONE) {
+        char dec[300];
+        report_decryption_line(c, dec, sizeof dec);
+        print_fact(h, "Decryption", dec);
     }
 }
 
@@ -636,7 +656,8 @@ struct step {
     const char *refword; /* "frame", "line", "trace line" */
     const struct ev_time *ts;
     bool fatal, dashed;
-    bool warn; /* worth a look, not a failure (an empty Certificate) */
+    bool warn;      /* worth a look, not a failure (an empty Certificate) */
+    bool decrypted; /* protected on the wire, opened with the key log */
 };
 
 struct ladder {
@@ -676,6 +697,7 @@ static void add_alert(struct ladder *l, const struct ev_connection *c, const str
         s->text = s->name;
         s->fatal = a->level == 2;
     }
+    s->decrypted = a->decrypted;
     s->ts = &a->ts;
 }
 
@@ -728,6 +750,7 @@ static void add_msg(struct ladder *l, const struct ev_connection *c, size_t i)
     annotate_msg(s, c, m);
     s->ref_first = m->ref_first;
     s->dashed = m->encrypted;
+    s->decrypted = m->decrypted;
     s->ts = &m->ts;
 }
 
@@ -957,6 +980,7 @@ static void draw_lifeline_head(struct report_out *h, const struct ev_connection 
 static void draw_label(struct report_out *h, const struct step *s)
 {
     h_text_opt(h, s->text, LADDER_TEXT_MAX, false);
+    report_out_put(h, s->decrypted ? " (decrypted)" : "");
     if (s->ref_first && s->ref_first != s->ref) {
         report_out_printf(h, " (%ss %" PRIu64 "&#8211;%" PRIu64 ")", s->refword, s->ref_first,
                           s->ref);

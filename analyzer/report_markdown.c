@@ -408,6 +408,11 @@ static void sink_text(void *ctx, const char *s)
     md_text(ctx, s);
 }
 
+static void sink_code(void *ctx, const char *s)
+{
+    md_code(ctx, s);
+}
+
 /* The offered cipher suites by name, folded where the target folds. */
 static void print_offered_suites(struct md *m, const struct ev_connection *c)
 {
@@ -487,6 +492,11 @@ static void print_overview(struct md *m, const struct ev_connection *c)
     if (c->sh.seen && c->sh.suite != 0) {
         md_printf(m, "- **Cipher suite:** %s\n",
                   tls_cipher_suite_str(c->sh.suite, buf, sizeof buf));
+    }
+    if (c->decryption != EV_DEC_NONE) {
+        char dec[300];
+        report_decryption_line(c, dec, sizeof dec);
+        md_printf(m, "- **Decryption:** %s\n", dec);
     }
 }
 
@@ -738,7 +748,8 @@ static void print_alerts(struct md *m, const struct ev_connection *c)
             md_printf(m, "%s %" PRIu64 ": ", report_ref_word(c), a->ref);
         }
         md_put(m, a->encrypted ? "encrypted alert" : report_alert_str(a, buf, sizeof buf));
-        md_printf(m, ", sent by %s\n", report_party(c, a->from));
+        md_printf(m, "%s, sent by %s\n", a->decrypted ? " (decrypted)" : "",
+                  report_party(c, a->from));
     }
 }
 
@@ -958,6 +969,12 @@ int report_write_markdown(FILE *out, const struct evidence *ev, const struct fin
     md_put(&m, "Inputs:\n\n");
     for (size_t i = 0; ev->inputs && i < ev->input_count; i++) {
         print_input(&m, &ev->inputs[i]);
+    }
+    struct report_sink kl = { .ctx = &m, .put = sink_text, .text = sink_code };
+    if (ev->keylog_path || ev->keylog_sessions) {
+        md_put(&m, "\nKey log: ");
+        report_keylog(ev, &kl);
+        md_put(&m, "\n");
     }
     if (print_summary(&m, ev, ix, &ctx.counts) != 0) {
         report_ctx_fini(&ctx);

@@ -595,12 +595,10 @@ static void print_overview(struct tx *t, const struct ev_connection *c)
             tx_put(t, "\n");
         }
         if (c->decryption != EV_DEC_NONE) {
+            char dec[300];
+            report_decryption_line(c, dec, sizeof dec);
             label_w(t, 2, w, "Decryption:");
-            tx_put(t, report_decryption_text(c->decryption));
-            if (c->decryption == EV_DEC_FAILED) {
-                tx_printf(t, " (frame %" PRIu64 ")", c->decryption_ref);
-            }
-            tx_put(t, "\n");
+            tx_printf(t, "%s\n", dec);
         }
     } else if (!trace) {
         label(t, 2, "Version:");
@@ -1341,14 +1339,11 @@ int report_write_text(FILE *out, const struct evidence *ev, const struct finding
     for (size_t i = 0; ev->inputs && i < ev->input_count; i++) {
         print_input(&t, &ev->inputs[i]);
     }
-    if (ev->keylog_path) {
+    if (ev->keylog_path || ev->keylog_sessions) {
+        struct report_sink kl = { .ctx = &t, .put = sink_put, .text = sink_text };
         tx_put(&t, "Key log: ");
-        tx_safe(&t, ev->keylog_path);
-        tx_printf(&t, " (%" PRIu64 " %s)\n", ev->keylog_sessions,
-                  report_plural(ev->keylog_sessions, "session", "sessions"));
-    } else if (ev->keylog_sessions) {
-        tx_printf(&t, "Key log: %" PRIu64 " %s embedded in the capture (pcapng DSB)\n",
-                  ev->keylog_sessions, report_plural(ev->keylog_sessions, "session", "sessions"));
+        report_keylog(ev, &kl);
+        tx_put(&t, "\n");
     }
     if (print_headline(&t, ev, &ix, &counts) != 0) {
         report_index_fini(&ix);

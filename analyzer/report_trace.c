@@ -41,6 +41,7 @@ struct tr {
     char ccl[48];                  /* "CCL[SSL]: Cli-0001:" */
     bool client_view;              /* lines are told by the client */
     char last_time[ICM_TIME_LEN];  /* the last timestamp line, to print changes only */
+    bool decrypted;                /* the message being written was opened with the key log */
 };
 
 static void tr_put(struct tr *t, const char *s)
@@ -118,6 +119,12 @@ static void end_list(struct tr *t, const struct ev_source *src, const uint64_t *
         report_out_printf(&t->out, "%s%" PRIu64, i ? ", " : "", refs[i]);
     }
     tr_put(t, "]\n");
+}
+
+/* " (decrypted)" after a message the key log opened, as the text report marks it. */
+static void mark(struct tr *t)
+{
+    tr_put(t, t->decrypted ? " (decrypted)" : "");
 }
 
 /* ---- line starts ---------------------------------------------------------- */
@@ -222,6 +229,7 @@ static void cert_request_lines(struct tr *t, const struct ev_cert_request *cr,
     if (cr->ca_count == 0) {
         tr_put(t, " (any CA accepted)");
     }
+    mark(t);
     end_ref(t, src, ref);
     for (size_t i = 0; cr->ca_names && i < cr->ca_count; i++) {
         ccl(t);
@@ -247,6 +255,7 @@ static void client_cert_lines(struct tr *t, const struct ev_connection *c,
         ccl(t);
         report_out_printf(&t->out, "%s empty Certificate message",
                           t->client_view ? "Sending" : "Received");
+        mark(t);
         end_ref(t, src, ref);
         return;
     }
@@ -254,6 +263,7 @@ static void client_cert_lines(struct tr *t, const struct ev_connection *c,
     size_t n = c->client_chain ? c->client_chain->count : 0;
     report_out_printf(&t->out, "Certificate %s: %zu %s", verb(t, EV_FROM_CLIENT), n,
                       report_plural(n, "certificate", "certificates"));
+    mark(t);
     end_ref(t, src, ref);
     if (c->client_chain) {
         chain_lines(t, c->client_chain, src, ref);
@@ -315,6 +325,7 @@ static void alert_line(struct tr *t, const struct ev_alert *a, const struct ev_s
     report_out_printf(&t->out, "SSL alert %s: ", verb(t, a->from));
     tr_put(t, a->encrypted ? "encrypted (level and description not visible)"
                            : report_alert_str(a, buf, sizeof buf));
+    tr_put(t, a->decrypted ? " (decrypted)" : "");
     end_ref(t, src, a->ref);
 }
 
@@ -346,6 +357,7 @@ static void msg_lines(struct tr *t, const struct ev_connection *c, size_t idx)
             report_out_printf(&t->out, "Certificate %s: %zu %s", verb(t, EV_FROM_SERVER),
                               c->server_chain->count,
                               report_plural(c->server_chain->count, "certificate", "certificates"));
+            mark(t);
             end_ref(t, &c->source, m->ref);
             chain_lines(t, c->server_chain, &c->source, m->ref);
             return;
@@ -364,6 +376,7 @@ static void msg_lines(struct tr *t, const struct ev_connection *c, size_t idx)
     tr_safe(t, report_msg_name(m, buf, sizeof buf));
     report_out_printf(&t->out, " %s (%" PRIu32 " %s)", verb(t, m->from), m->length,
                       report_plural(m->length, "byte", "bytes"));
+    mark(t);
     end_ref(t, &c->source, m->ref);
 }
 
@@ -371,7 +384,9 @@ static void ladder_lines(struct tr *t, const struct ev_connection *c)
 {
     for (size_t i = 0; c->msgs && i < c->msg_count && !t->out.failed; i++) {
         time_line(t, &c->msgs[i].ts, &c->source, c->msgs[i].ref);
+        t->decrypted = c->msgs[i].decrypted;
         msg_lines(t, c, i);
+        t->decrypted = false;
     }
     /* Alerts no ladder step shows (should not happen; never lose one). */
     for (size_t k = 0; c->alerts && k < c->alert_count; k++) {
@@ -692,6 +707,17 @@ static void connection_lines(struct tr *t, const struct ev_connection *c,
 {
     begin_connection(t, c);
     connection_head(t, c);
+    if (c->decryption != EV_DEC_NONE) {
+        char dec[300];
+        report_decryption_line(c, dec, sizeof dec);
+        thr(t);
+        report_out_printf(&t->out, "tlsdiag: decryption: %s", dec);
+        if (c->decryption == EV_DEC_FAILED && c->decryption_ref) {
+            end_ref(t, &c->source, c->decryption_ref);
+        } else {
+            end_whole(t, &c->source);
+        }
+    }
     if (report_from_trace(c)) {
         if (c->has_stated_time) {
             time_line(t, &c->stated_time, &c->source, c->source.first);
@@ -769,6 +795,12 @@ static void header_lines(struct tr *t, const struct evidence *ev, const struct r
             tr_put(t, ": ");
             tr_safe(t, in->error);
         }
+        tr_put(t, "\n");
+    }
+    struct report_sink kl = { .ctx = t, .put = sink_safe, .text = sink_safe };
+    if (ev->keylog_path || ev->keylog_sessions) {
+        tr_put(t, "# Key log: ");
+        report_keylog(ev, &kl);
         tr_put(t, "\n");
     }
 }
