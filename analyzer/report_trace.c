@@ -6,13 +6,13 @@
  * an ICM thread id; the header says so), ICM timestamp lines ("Sun Nov 22
  * 22:26:02:947 2026", a colon before the milliseconds, ibid. 4.2), CCL-like
  * lines for what was sent and received ("CCL[SSL]: Cli-0001: CertificateRequest
- * received: 3 CA names", each CA name, "Have no certificate fitting to CA
- * names received from server", "Sending empty Certificate message", ibid.
- * 6.2), alert lines, the outcome as an "SSL handshake with ... failed" line
+ * received: 3 CA names", each CA name, "Sending empty Certificate message",
+ * ibid. 6.2), alert lines, the outcome as an "SSL handshake with ... failed" line
  * (ibid. 5.1) and the findings as "*** ERROR => rule: title" blocks (ibid.
  * 4.3). Every line ends with its evidence in brackets, where an ICM line
  * names its source location: "[frame 6]" of a capture, "[dev_icm:12]" of a
- * trace.
+ * trace. What tlsdiag infers and no ICM wrote (why a captured client's
+ * Certificate was empty) is a "tlsdiag:" line, never a made-up CCL line.
  *
  * A capture is told from the client's side (what the client sent and
  * received), a trace from the side that wrote it. Capture times are UTC; a
@@ -239,17 +239,32 @@ static void cert_request_lines(struct tr *t, const struct ev_cert_request *cr,
     }
 }
 
+/* True when a merged trace states why the client's Certificate was empty. */
+static bool states_no_fitting(const struct ev_connection *c)
+{
+    for (size_t i = 0; c->has_also && c->statements && i < c->statement_count; i++) {
+        if (c->statements[i] && strstr(c->statements[i], "o certificate fitting")) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* The client's Certificate message: the empty one in CommonCryptoLib's words. */
 static void client_cert_lines(struct tr *t, const struct ev_connection *c,
                               const struct ev_source *src, uint64_t ref)
 {
     if (c->client_cert == EV_CC_EMPTY) {
         const struct ev_cert_request *cr = c->cert_request;
-        /* A trace states it in its own words (printed verbatim above). */
-        if (cr && (!cr->visible || cr->ca_count > 0) && !report_from_trace(c)) {
-            ccl(t);
-            tr_put(t, "Cannot perform client authentication: Have no certificate fitting to CA "
-                      "names received from server");
+        /* A trace states the cause in its own words (printed verbatim with
+         * its lines); for a capture it is tlsdiag's inference, said as such:
+         * no ICM wrote it. */
+        if (cr && (!cr->visible || cr->ca_count > 0) && !report_from_trace(c) &&
+            !states_no_fitting(c)) {
+            thr(t);
+            tr_put(t, "tlsdiag: the client sent an empty Certificate: it holds no certificate "
+                      "that fits the CA names (an ICM would log \"Have no certificate fitting "
+                      "to CA names received from server\")");
             end_ref(t, src, ref);
         }
         ccl(t);
