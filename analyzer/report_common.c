@@ -882,6 +882,15 @@ void report_out_safe(struct report_out *o, const char *s)
     }
 }
 
+bool report_cp_invisible(uint32_t cp)
+{
+    return (cp >= 0x200b && cp <= 0x200f) || /* zero-width, LRM, RLM */
+           cp == 0x2028 || cp == 0x2029 ||   /* line and paragraph separators */
+           (cp >= 0x202a && cp <= 0x202e) || /* bidi embeddings and overrides */
+           (cp >= 0x2066 && cp <= 0x2069) || /* bidi isolates */
+           cp == 0xfeff;                     /* zero-width no-break space (BOM) */
+}
+
 size_t report_safe_char(const unsigned char *s, size_t left, char *buf, size_t n)
 {
     uint32_t cp = 0;
@@ -901,7 +910,7 @@ size_t report_safe_char(const unsigned char *s, size_t left, char *buf, size_t n
         snprintf(buf, n, "\xef\xbf\xbd");
         return 1;
     }
-    if (cp >= 0x80 && cp < 0xa0) {
+    if ((cp >= 0x80 && cp < 0xa0) || report_cp_invisible(cp)) {
         snprintf(buf, n, "\\u%04" PRIX32, cp);
         return len;
     }

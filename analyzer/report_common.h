@@ -247,13 +247,20 @@ void report_out_put(struct report_out *o, const char *s);
 void report_out_safe(struct report_out *o, const char *s);
 
 /*
- * One character of untrusted text made safe to print (the text, Markdown
- * and HTML reports' rule): printable ASCII and valid UTF-8 are kept, C0
- * controls and DEL become "\xHH", C1 controls "\u00HH", a byte that is not
- * UTF-8 U+FFFD. Writes a NUL-terminated string to buf (n >= REPORT_SAFE_CHAR_LEN)
+ * One character of untrusted text made safe to print (the text, Markdown,
+ * HTML and trace reports' rule): printable ASCII and valid UTF-8 are kept,
+ * C0 controls and DEL become "\xHH", C1 controls "\u00HH", the invisible
+ * format characters of report_cp_invisible "\uHHHH" (a host name
+ * "good.example\u202Egpj.exe" cannot display as "good.exampleexe.jpg"), a
+ * byte that is not UTF-8 U+FFFD. Writes a NUL-terminated string to buf (n >= REPORT_SAFE_CHAR_LEN)
  * and returns the input bytes consumed (1-4); 0 only when left == 0.
  */
 #define REPORT_SAFE_CHAR_LEN 8
+/* Characters that change how text around them displays while showing
+ * nothing themselves: U+200B-U+200F (zero width, LRM, RLM), U+2028/U+2029,
+ * the bidi embeddings and overrides U+202A-U+202E and isolates U+2066-U+2069
+ * (Unicode TR 9; CVE-2021-42574 "Trojan Source"), U+FEFF. */
+bool report_cp_invisible(uint32_t cp);
 size_t report_safe_char(const unsigned char *s, size_t left, char *buf, size_t n);
 
 /* ---- sentences the HTML report prints (plain ASCII, no markup) ----------- */

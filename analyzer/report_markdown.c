@@ -93,23 +93,15 @@ static bool md_special(const unsigned char *p, size_t i, size_t n)
     return c != '\0' && strchr("\\`*[]<>|~$", c) != NULL;
 }
 
-/* One non-ASCII character of untrusted text: valid UTF-8 is kept, C1
- * controls are shown as \uXXXX, a bad byte as U+FFFD. Returns the bytes
- * consumed (at least 1). */
+/* One non-ASCII character of untrusted text (report_safe_char): valid UTF-8
+ * is kept, C1 controls, bidi and zero-width characters are shown as \uXXXX,
+ * a bad byte as U+FFFD. Returns the bytes consumed (at least 1). */
 static size_t md_utf8(struct md *m, const unsigned char *p, size_t n)
 {
-    uint32_t cp = 0;
-    size_t len = report_utf8_decode(p, n, &cp);
-    if (len == 0) {
-        md_put(m, "\xef\xbf\xbd");
-        return 1;
-    }
-    if (cp < 0xa0) {
-        md_printf(m, "\\u%04" PRIX32, cp);
-    } else {
-        md_bytes(m, p, len);
-    }
-    return len;
+    char buf[REPORT_SAFE_CHAR_LEN];
+    size_t len = report_safe_char(p, n, buf, sizeof buf);
+    md_put(m, buf);
+    return len ? len : 1;
 }
 
 /*

@@ -85,7 +85,8 @@ static void tx_off(struct tx *t)
 
 /*
  * Untrusted text: valid UTF-8 is kept, C0/C1 controls and DEL become
- * \xHH / \u00HH, bytes that are not UTF-8 become U+FFFD. With indent >= 0
+ * \xHH / \u00HH, bidi and zero-width characters \uHHHH, bytes that are not
+ * UTF-8 become U+FFFD (report_safe_char). With indent >= 0
  * a newline starts a new line indented by that many spaces.
  */
 static void tx_safe_indent(struct tx *t, const char *s, int indent)
@@ -108,20 +109,10 @@ static void tx_safe_indent(struct tx *t, const char *s, int indent)
             }
             i++;
         } else {
-            uint32_t cp = 0;
-            size_t len = report_utf8_decode(p + i, n - i, &cp);
-            if (len == 0) {
-                tx_put(t, "\xef\xbf\xbd");
-                i++;
-            } else if (cp < 0xa0) {
-                tx_printf(t, "\\u%04" PRIX32, cp);
-                i += len;
-            } else {
-                if (fwrite(p + i, 1, len, t->f) != len) {
-                    t->failed = true;
-                }
-                i += len;
-            }
+            /* Not UTF-8, C1 controls, bidi and zero-width characters: report_safe_char. */
+            char buf[REPORT_SAFE_CHAR_LEN];
+            i += report_safe_char(p + i, n - i, buf, sizeof buf);
+            tx_put(t, buf);
         }
     }
 }

@@ -526,6 +526,44 @@ static void test_escape(void)
     }
 }
 
+/* report_safe_char, the rule of the text, Markdown, HTML and trace reports:
+ * one character each, the bytes consumed and what is printed. */
+static void test_safe_char(void)
+{
+    static const struct {
+        const char *name;
+        const char *in;
+        size_t want_len;
+        const char *want;
+    } cases[] = {
+        { .name = "ASCII", .in = "a", .want_len = 1, .want = "a" },
+        { .name = "ESC", .in = "\x1b", .want_len = 1, .want = "\\x1B" },
+        { .name = "C1 NEL", .in = "\xc2\x85", .want_len = 2, .want = "\\u0085" },
+        { .name = "not UTF-8", .in = "\xff", .want_len = 1, .want = "\xef\xbf\xbd" },
+        { .name = "RLO U+202E", .in = "\xe2\x80\xae", .want_len = 3, .want = "\\u202E" },
+        { .name = "LRE U+202A", .in = "\xe2\x80\xaa", .want_len = 3, .want = "\\u202A" },
+        { .name = "LRI U+2066", .in = "\xe2\x81\xa6", .want_len = 3, .want = "\\u2066" },
+        { .name = "PDI U+2069", .in = "\xe2\x81\xa9", .want_len = 3, .want = "\\u2069" },
+        { .name = "ZWSP U+200B", .in = "\xe2\x80\x8b", .want_len = 3, .want = "\\u200B" },
+        { .name = "RLM U+200F", .in = "\xe2\x80\x8f", .want_len = 3, .want = "\\u200F" },
+        { .name = "LS U+2028", .in = "\xe2\x80\xa8", .want_len = 3, .want = "\\u2028" },
+        { .name = "PS U+2029", .in = "\xe2\x80\xa9", .want_len = 3, .want = "\\u2029" },
+        { .name = "BOM U+FEFF", .in = "\xef\xbb\xbf", .want_len = 3, .want = "\\uFEFF" },
+        /* Neighbours stay: they display as themselves. */
+        { .name = "hyphen U+2010", .in = "\xe2\x80\x90", .want_len = 3, .want = "\xe2\x80\x90" },
+        { .name = "NNBSP U+202F", .in = "\xe2\x80\xaf", .want_len = 3, .want = "\xe2\x80\xaf" },
+        { .name = "U+206A", .in = "\xe2\x81\xaa", .want_len = 3, .want = "\xe2\x81\xaa" },
+        { .name = "U+FEFE", .in = "\xef\xbb\xbe", .want_len = 3, .want = "\xef\xbb\xbe" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[REPORT_SAFE_CHAR_LEN];
+        const unsigned char *in = (const unsigned char *)cases[i].in;
+        size_t used = report_safe_char(in, strlen(cases[i].in), buf, sizeof buf);
+        CHECK_INT(used, cases[i].want_len, cases[i].name);
+        CHECK_STR(buf, cases[i].want, cases[i].name);
+    }
+}
+
 static void test_writer_layout(void)
 {
     char *buf = NULL;
@@ -1358,6 +1396,7 @@ int main(void)
     struct findings f = { 0 };
 
     test_escape();
+    test_safe_char();
     test_writer_layout();
     test_time();
     ev_init(&ev);
