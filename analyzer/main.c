@@ -474,10 +474,14 @@ static int cmd_analyze(int argc, char **argv)
         progress_free(bar);
         if (st == ST_TRUNCATED) {
             const struct ev_input *in = &ev.inputs[ev.input_count - 1];
-            fprintf(stderr,
-                    "tlsdiag: %s: %s (after packet %llu); results are for the part "
-                    "before it\n",
-                    path, in->error ? in->error : "read error", (unsigned long long)in->units);
+            /* The capture layer's message names the frame already ("after frame 5; ..."). */
+            char where[48] = "";
+            if (!in->error || !strstr(in->error, "after frame")) {
+                snprintf(where, sizeof where, " (after packet %llu)",
+                         (unsigned long long)in->units);
+            }
+            fprintf(stderr, "tlsdiag: %s: %s%s; results are for the part before it\n", path,
+                    in->error ? in->error : "read error", where);
             partial++;
         } else if (st != ST_OK) {
             fprintf(stderr, "tlsdiag: %s: %s\n", path, err[0] ? err : status_name(st));

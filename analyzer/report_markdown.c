@@ -1,12 +1,14 @@
 /*
  * report_markdown.c - the Markdown report, for tickets: pastes into GitHub,
- * Jira and ServiceNow (CommonMark plus GFM tables). A title, a summary
- * paragraph ("1 handshake in 1 TCP connection, 1 failed: 1 x no_fitting_ca"),
- * then each failed (and each incomplete) handshake in a section of its own:
+ * Jira and ServiceNow (CommonMark plus GFM tables). A title, the headline
+ * ("1 of 1 handshake failed; errors: 1 x no_fitting_ca", report_headline)
+ * and the counts, then each failed or incomplete handshake, and each
+ * successful one with a warning or error finding, in a section of its own:
  * outcome, findings with remediation and evidence, the CA names and the
  * certificate chains as tables, alerts, and the message ladder inside
- * <details> (GitHub folds it; Jira and ServiceNow show the tags as text,
- * which is acceptable). Successful handshakes follow as one table row each.
+ * <details> under a heading of its own (GitHub folds it; Jira and
+ * ServiceNow show the tags as text, and the heading says what follows).
+ * The other successful handshakes follow as one table row each.
  *
  * Every string that came from the input goes through md_text or md_code:
  * Markdown punctuation is backslash-escaped (CommonMark 2.4), so a
@@ -772,7 +774,9 @@ static void print_notes(struct md *m, const struct ev_connection *c)
     }
 }
 
-/* The ladder as a table inside <details>: GitHub folds it, other targets show the tags. */
+/* The ladder as a table under a heading of its own, inside <details>: GitHub
+ * folds it; Jira and ServiceNow show the tags as text, and the heading still
+ * says what follows. */
 static void print_ladder(struct md *m, const struct ev_connection *c)
 {
     char buf[NAME_BUF], rel[40];
@@ -781,7 +785,7 @@ static void print_ladder(struct md *m, const struct ev_connection *c)
     if (c->msg_count == 0 || !c->msgs) {
         return;
     }
-    md_printf(m, "\n<details><summary>Messages (%zu)</summary>\n\n", c->msg_count);
+    md_printf(m, "\n#### Messages (%zu)\n\n<details><summary>show</summary>\n\n", c->msg_count);
     md_printf(m, "| %s |%s Dir | Message |\n|---:|%s---|---|\n",
               report_from_trace(c) ? "Line" : "Frame", times ? " Time |" : "",
               times ? "---:|" : "");
@@ -852,6 +856,33 @@ static void print_connection(struct md *m, const struct ev_connection *c,
 
 /* ---- successful connections: one row each -------------------------------- */
 
+/* A table cell's address: words where it is not known, not an enum value. */
+static void endpoint_words(const struct ev_connection *c, const struct ev_endpoint *ep, char *buf,
+                           size_t n)
+{
+    if (report_endpoint_known(ep)) {
+        report_endpoint_or_unknown(ep, buf, n);
+    } else {
+        snprintf(buf, n, "%s", report_from_trace(c) ? "not in the trace" : "not seen");
+    }
+}
+
+/* The client's certificate in a table cell when no subject can be shown. */
+static const char *client_cert_words(const struct ev_connection *c)
+{
+    switch (c->client_cert) {
+    case EV_CC_SENT:
+        return report_from_trace(c) ? "sent (not in the trace)" : "sent (not decoded)";
+    case EV_CC_EMPTY:
+        return "none (empty Certificate message)";
+    case EV_CC_NOT_VISIBLE:
+        return report_from_trace(c) ? "not in the trace" : "not visible (encrypted)";
+    case EV_CC_NOT_SENT:
+    default:
+        return "none (no Certificate message)";
+    }
+}
+
 static void print_established(struct md *m, const struct evidence *ev,
                               const struct report_index *ix)
 {
@@ -868,8 +899,8 @@ static void print_established(struct md *m, const struct evidence *ev,
         if (report_section_of(c, &ix->by_conn[i]) != REPORT_SEC_OK) {
             continue;
         }
-        report_endpoint_or_unknown(&c->client, cli, sizeof cli);
-        report_endpoint_or_unknown(&c->server, srv, sizeof srv);
+        endpoint_words(c, &c->client, cli, sizeof cli);
+        endpoint_words(c, &c->server, srv, sizeof srv);
         md_printf(m, "| %u | ", c->id);
         md_text(m, cli);
         md_put(m, " | ");
@@ -889,7 +920,7 @@ static void print_established(struct md *m, const struct evidence *ev,
             c->client_chain->certs && c->client_chain->certs[0]) {
             md_text(m, c->client_chain->certs[0]->subject);
         } else {
-            md_put(m, report_client_cert_name(c->client_cert));
+            md_put(m, client_cert_words(c));
         }
         md_put(m, " | ");
         const struct report_flist *l = &ix->by_conn[i];
@@ -907,11 +938,10 @@ static void print_established(struct md *m, const struct evidence *ev,
             cr->ca_count == 0) {
             continue;
         }
-        md_printf(
-            m,
-            "\n<details><summary>Connection %u: CA names accepted by the server (%zu), %s %" PRIu64
-            "</summary>\n",
-            c->id, cr->ca_count, report_ref_word(c), cr->ref);
+        md_printf(m,
+                  "\n**Connection %u: CA names accepted by the server (%zu), %s %" PRIu64
+                  "**\n\n<details><summary>show</summary>\n",
+                  c->id, cr->ca_count, report_ref_word(c), cr->ref);
         print_ca_table(m, cr);
         md_put(m, "\n</details>\n");
     }

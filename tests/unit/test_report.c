@@ -1235,9 +1235,9 @@ static void test_markdown(struct evidence *ev, const struct findings *f)
           "empty client certificate");
     CHECK(strstr(md, "- frame 9: fatal handshake_failure (40), sent by the server\n") != NULL,
           "alert");
-    CHECK(strstr(md, "<details><summary>Messages (6)</summary>\n\n| Frame | Time | Dir | Message |"
-                     "\n") != NULL,
-          "ladder in details");
+    CHECK(strstr(md, "#### Messages (6)\n\n<details><summary>show</summary>\n\n| Frame | Time | "
+                     "Dir | Message |\n") != NULL,
+          "ladder under a heading, in details");
     CHECK(strstr(md, "| 4 | +0.000004 | C -> S | ClientHello, 512 bytes (frames 3-4) |\n") != NULL,
           "ladder row");
     CHECK(
