@@ -348,6 +348,15 @@ static int judge_and_report(const struct options *o, struct evidence *ev, struct
     return EXIT_OK;
 }
 
+/* An input that could not be read is named in the report too, not only on
+ * stderr: the report is what reaches the ticket. */
+static void not_read(struct evidence *ev, const char *path, const char *reason)
+{
+    if (ev_unread_add(ev, path, reason) != ST_OK) {
+        return; /* out of memory: stderr still said it */
+    }
+}
+
 /* A certificate file given to analyze: an EV_IN_CERT input (units =
  * certificates) and a candidate client chain in the evidence. */
 static enum status read_candidate(struct evidence *ev, struct x509_cache *certs, const char *path,
@@ -444,6 +453,7 @@ static int cmd_analyze(int argc, char **argv)
         enum input_kind kind = input_kind_sniff(path, err, sizeof err);
         if (kind == IN_UNKNOWN) {
             fprintf(stderr, "tlsdiag: %s: %s\n", path, err);
+            not_read(&ev, path, err);
             unreadable++;
             continue;
         }
@@ -453,6 +463,7 @@ static int cmd_analyze(int argc, char **argv)
             first_cert = first_cert ? first_cert : path;
             if (read_candidate(&ev, certs, path, err, sizeof err) != ST_OK) {
                 fprintf(stderr, "tlsdiag: %s\n", err);
+                not_read(&ev, path, err);
                 unreadable++;
             }
             continue;
@@ -464,6 +475,7 @@ static int cmd_analyze(int argc, char **argv)
                 partial++;
             } else if (ist != ST_OK) {
                 fprintf(stderr, "tlsdiag: %s\n", err);
+                not_read(&ev, path, err);
                 unreadable++;
             }
             sources += ist == ST_OK || ist == ST_TRUNCATED;
@@ -485,6 +497,7 @@ static int cmd_analyze(int argc, char **argv)
             partial++;
         } else if (st != ST_OK) {
             fprintf(stderr, "tlsdiag: %s: %s\n", path, err[0] ? err : status_name(st));
+            not_read(&ev, path, err[0] ? err : status_name(st));
             unreadable++;
         }
         sources += st == ST_OK || st == ST_TRUNCATED;

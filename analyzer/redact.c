@@ -1208,6 +1208,10 @@ enum status redact_evidence(struct evidence *ev, const char *key)
     for (size_t i = 0; i < ev->input_count; i++) {
         ev->inputs[i].error = (char *)rd_text(&r, ev->inputs[i].error);
     }
+    for (size_t i = 0; i < ev->unread_count; i++) {
+        ev->unread[i].path = rd_path(&r, ev->unread[i].path);
+        ev->unread[i].reason = rd_text(&r, ev->unread[i].reason);
+    }
     for (size_t i = 0; i < ev->conn_count; i++) {
         rd_conn_text(&r, ev->conns[i]);
     }

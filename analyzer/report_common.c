@@ -836,6 +836,18 @@ bool report_keylog(const struct evidence *ev, const struct report_sink *out)
     return true;
 }
 
+bool report_unread(const struct evidence *ev, const struct report_sink *out)
+{
+    for (size_t i = 0; i < ev->unread_count; i++) {
+        out->put(out->ctx, i ? "; " : "");
+        out->text(out->ctx, ev->unread[i].path);
+        out->put(out->ctx, " (");
+        out->text(out->ctx, ev->unread[i].reason);
+        out->put(out->ctx, ")");
+    }
+    return ev->unread_count > 0;
+}
+
 void report_decryption_line(const struct ev_connection *c, char *buf, size_t n)
 {
     if (c->decryption == EV_DEC_FAILED) {

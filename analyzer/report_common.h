@@ -226,6 +226,9 @@ const char *report_decryption_text(enum ev_decryption d);
  * sessions embedded in the capture (pcapng DSB)"; false (nothing written)
  * when there was none. */
 bool report_keylog(const struct evidence *ev, const struct report_sink *out);
+/* The inputs that could not be read, for the header: "FILE (reason); ...";
+ * false (nothing written) when every input was read. */
+bool report_unread(const struct evidence *ev, const struct report_sink *out);
 /* A connection's decryption in a sentence, with the frame that did not
  * open ("failed: ... (frame 9)"); "" when no key log applied. */
 void report_decryption_line(const struct ev_connection *c, char *buf, size_t n);

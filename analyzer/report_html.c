@@ -242,10 +242,15 @@ static void print_header(struct report_out *h, const struct evidence *ev,
         print_input(h, &ev->inputs[i]);
     }
     report_out_put(h, "</ul>\n");
+    struct report_sink hs = { .ctx = h, .put = sink_text, .text = sink_code };
     if (ev->keylog_path || ev->keylog_sessions) {
-        struct report_sink kl = { .ctx = h, .put = sink_text, .text = sink_code };
         report_out_put(h, "<p class=\"meta\">Key log: ");
-        report_keylog(ev, &kl);
+        report_keylog(ev, &hs);
+        report_out_put(h, "</p>\n");
+    }
+    if (ev->unread_count > 0) {
+        report_out_put(h, "<p class=\"meta\">Not read: ");
+        report_unread(ev, &hs);
         report_out_put(h, "</p>\n");
     }
     report_out_put(h, "</header>\n");

@@ -718,6 +718,18 @@ int report_write_json(FILE *out, const struct evidence *ev, const struct finding
         write_input(&w, &ev->inputs[i]);
     }
     json_array_end(&w);
+    if (ev->unread_count > 0) {
+        /* Only when set: a report of readable inputs stays as it was. */
+        json_key(&w, "unreadable");
+        json_array_begin(&w);
+        for (size_t i = 0; i < ev->unread_count; i++) {
+            json_object_begin(&w);
+            json_kv_string(&w, "path", ev->unread[i].path);
+            json_kv_string(&w, "error", ev->unread[i].reason);
+            json_object_end(&w);
+        }
+        json_array_end(&w);
+    }
     json_key(&w, "connections");
     json_array_begin(&w);
     for (size_t i = 0; i < ev->conn_count && !w.failed; i++) {

@@ -998,6 +998,11 @@ int report_write_markdown(FILE *out, const struct evidence *ev, const struct fin
         report_keylog(ev, &kl);
         md_put(&m, "\n");
     }
+    if (ev->unread_count > 0) {
+        md_put(&m, "\nNot read: ");
+        report_unread(ev, &kl);
+        md_put(&m, "\n");
+    }
     if (print_summary(&m, ev, ix, &ctx.counts) != 0) {
         report_ctx_fini(&ctx);
         return -1;

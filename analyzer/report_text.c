@@ -1330,10 +1330,15 @@ int report_write_text(FILE *out, const struct evidence *ev, const struct finding
     for (size_t i = 0; ev->inputs && i < ev->input_count; i++) {
         print_input(&t, &ev->inputs[i]);
     }
+    struct report_sink hs = { .ctx = &t, .put = sink_put, .text = sink_text };
     if (ev->keylog_path || ev->keylog_sessions) {
-        struct report_sink kl = { .ctx = &t, .put = sink_put, .text = sink_text };
         tx_put(&t, "Key log: ");
-        report_keylog(ev, &kl);
+        report_keylog(ev, &hs);
+        tx_put(&t, "\n");
+    }
+    if (ev->unread_count > 0) {
+        tx_put(&t, "Not read: ");
+        report_unread(ev, &hs);
         tx_put(&t, "\n");
     }
     if (print_headline(&t, ev, &ix, &counts) != 0) {

@@ -818,6 +818,11 @@ static void header_lines(struct tr *t, const struct evidence *ev, const struct r
         report_keylog(ev, &kl);
         tr_put(t, "\n");
     }
+    if (ev->unread_count > 0) {
+        tr_put(t, "# Not read: ");
+        report_unread(ev, &kl);
+        tr_put(t, "\n");
+    }
 }
 
 static void hl_put(void *ctx, const char *s)

@@ -186,6 +186,16 @@ struct ev_input *ev_input_add(struct evidence *ev, const char *path, enum ev_inp
     return &ev->inputs[ev->input_count - 1];
 }
 
+enum status ev_unread_add(struct evidence *ev, const char *path, const char *reason)
+{
+    struct ev_unread u = { .path = ev_strdup(&ev->arena, path),
+                           .reason = ev_strdup(&ev->arena, reason) };
+    if (!u.path || !u.reason) {
+        return ST_NOMEM;
+    }
+    return EV_PUSH(&ev->arena, ev->unread, ev->unread_count, ev->unread_cap, 1024, &u);
+}
+
 struct ev_connection *ev_connection_add(struct evidence *ev)
 {
     struct ev_connection *c = ev_alloc(&ev->arena, sizeof *c);

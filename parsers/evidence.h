@@ -413,6 +413,12 @@ struct ev_candidate {
     struct ev_chain *chain;
 };
 
+/* An input file that could not be read at all (the report names it). */
+struct ev_unread {
+    const char *path;
+    const char *reason; /* one line, without the path */
+};
+
 struct evidence {
     struct ev_arena arena;
     struct ev_input *inputs;
@@ -424,6 +430,8 @@ struct evidence {
     struct ev_candidate *candidates;
     size_t candidate_count, candidate_cap;
     bool redacted;            /* identifiers replaced by pseudonyms (analyzer/redact.c) */
+    struct ev_unread *unread; /* inputs given but not read */
+    size_t unread_count, unread_cap;
     const char *keylog_path;  /* --keylog FILE; NULL when none was given */
     uint64_t keylog_sessions; /* client randoms with secrets, from the file and pcapng DSBs */
     /* ICM traces read one after the other (rotated files): the parser state
@@ -435,6 +443,8 @@ struct evidence {
 void ev_init(struct evidence *ev);
 void ev_fini(struct evidence *ev);
 struct ev_input *ev_input_add(struct evidence *ev, const char *path, enum ev_input_kind kind);
+/* Records an input that could not be read (copies both strings). */
+MUST_USE enum status ev_unread_add(struct evidence *ev, const char *path, const char *reason);
 /* A new zeroed connection appended to the list; NULL at the cap. */
 struct ev_connection *ev_connection_add(struct evidence *ev);
 /* Appends a candidate client chain read from path (ST_LIMIT past

@@ -11,7 +11,7 @@ unbounded memory. Each input is built here, in a temporary directory:
   empty.pcap        a pcap header and nothing else
   bad-linktype.pcap an unknown link type
 """
-import os, random, struct, subprocess, sys, tempfile
+import json, os, random, struct, subprocess, sys, tempfile
 
 def pcap(packets, linktype=1, snaplen=65535):
     out = [struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, snaplen, linktype)]
@@ -140,6 +140,22 @@ def main():
             else:
                 print('ok   %s: exit %d %s' % (name, p.returncode, err[0] if err else ''))
                 passed += 1
+        # A good capture and a missing file: exit 3, and the report itself
+        # (not only stderr) names the file that was not read.
+        good = os.path.join(d, 'truncated.pcap').replace('truncated', 'empty')
+        missing = os.path.join(d, 'no-such-file.pcap')
+        p = subprocess.run([tlsdiag, 'analyze', '--quiet', '--format', 'json', good, missing],
+                           capture_output=True, timeout=120)
+        try:
+            unread = json.loads(p.stdout).get('unreadable') or []
+        except ValueError:
+            unread = []
+        if p.returncode == 3 and [u.get('path') for u in unread] == [missing]:
+            print('ok   unreadable input named in the report: exit 3')
+            passed += 1
+        else:
+            print('FAIL unreadable input: exit %d, unreadable %r' % (p.returncode, unread))
+            failed += 1
     print('%d passed, %d failed' % (passed, failed))
     return 1 if failed else 0
 
