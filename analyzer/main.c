@@ -225,7 +225,8 @@ static int write_report(const struct options *o, const struct evidence *ev,
         }
     }
     /* Reports of big captures are many small writes: buffer them well. */
-    setvbuf(out, NULL, _IOFBF, 1 << 16);
+    static char out_buf[1 << 16]; /* glibc ignores the size when given no buffer */
+    setvbuf(out, out_buf, _IOFBF, sizeof out_buf);
     /* no-color.org: NO_COLOR set to a non-empty value turns colour off. */
     const char *no_color = getenv("NO_COLOR");
     bool color = o->color == 1 || (o->color == -1 && out == stdout && isatty(STDOUT_FILENO) &&

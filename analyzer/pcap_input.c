@@ -20,6 +20,7 @@ struct pcap_sink {
     size_t buffered;
     struct ev_input *input;
     struct cap_flows *flows;
+    struct dn_cache *names;
 };
 
 static void *on_open(void *ctx, const struct cap_flow_info *info)
@@ -76,6 +77,9 @@ struct pcap_sink *pcap_sink_new(struct evidence *ev, struct x509_cache *certs,
         return NULL;
     }
     r->env = (struct tls_stream_env){ .ev = ev, .certs = certs, .path = input->path };
+    /* Without memory for the cache names are rendered each time: no loss. */
+    r->names = dn_cache_new(&ev->arena);
+    r->env.names = r->names;
     r->env.buffered = &r->buffered;
     r->input = input;
     if (keylog) {
@@ -92,6 +96,7 @@ struct pcap_sink *pcap_sink_new(struct evidence *ev, struct x509_cache *certs,
     };
     r->flows = cap_flows_new(&h);
     if (!r->flows) {
+        dn_cache_free(r->names);
         free(r);
         return NULL;
     }
@@ -110,6 +115,7 @@ void pcap_sink_finish(struct pcap_sink *r)
     if (r) {
         cap_flows_finish(r->flows);
         cap_flows_free(r->flows);
+        dn_cache_free(r->names);
         free(r);
     }
 }

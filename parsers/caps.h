@@ -36,6 +36,7 @@
 #define CAP_DN_TEXT 32768u /* one rendered RFC 4514 string */
 #define CAP_DER_MAX_DEPTH 32u
 #define CAP_CERT_CACHE 4096u     /* distinct certificates decoded per run */
+#define CAP_DN_CACHE 16384u      /* distinct CA names rendered once per run */
 #define CAP_LIST_PER_CERT 16384u /* SAN / EKU / key usage entries per certificate */
 
 /* Decryption with a key log */

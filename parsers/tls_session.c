@@ -549,8 +549,7 @@ static void on_cert_request(struct tls_session *s, int side, struct cursor *c)
     struct bytes dn;
     while (e->ca_names && e->ca_count < cr.ca_count && tls_dn_next(cr.ca_list, &pos, &dn)) {
         struct ev_name *name = &e->ca_names[e->ca_count++];
-        name->der = (struct bytes){ ev_memdup(arena(s), dn.ptr, dn.len), dn.len };
-        if (dn_render(arena(s), dn, &name->text) != ST_OK) {
+        if (dn_cache_get(s->env.names, arena(s), dn, &name->der, &name->text) != ST_OK) {
             name->text = ev_printf(arena(s), "<undecodable name, %zu bytes>", dn.len);
             note(s, side, ST_MALFORMED, 0,
                  "a CA name in the CertificateRequest is not a valid "

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 
+#include "dn_cache.h"
 #include "evidence.h"
 #include "tls_keylog.h"
 #include "x509.h"
@@ -28,6 +29,7 @@ struct tls_stream_env {
     const char *path;                /* input file, for the source reference */
     size_t *buffered;                /* partial-record bytes held by all streams (shared counter) */
     const struct tls_keylog *keylog; /* secrets for decryption; NULL: none */
+    struct dn_cache *names;          /* CA names rendered once per run; NULL: no cache */
 };
 
 struct tls_stream;

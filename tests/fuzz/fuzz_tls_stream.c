@@ -44,7 +44,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)tls_keylog_add_text(&keylog, (const uint8_t *)keylog_text, sizeof keylog_text - 1);
     }
     struct tls_stream_env env = {
-        .ev = &ev, .certs = certs, .path = "fuzz", .buffered = &buffered, .keylog = &keylog
+        .ev = &ev,
+        .certs = certs,
+        .path = "fuzz",
+        .buffered = &buffered,
+        .keylog = &keylog,
+        .names = dn_cache_new(&ev.arena),
     };
     struct ev_endpoint a = { .ip = "10.0.0.1", .port = 40000 };
     struct ev_endpoint b = { .ip = "10.0.0.2", .port = 443 };
@@ -77,6 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         frame++;
     }
     tls_stream_end(s);
+    dn_cache_free(env.names);
     x509_cache_free(certs);
     ev_fini(&ev);
     return 0;
