@@ -552,8 +552,9 @@ static void summary_text(struct live *L, double secs, const struct cap_live_stat
             (unsigned long long)L->tcp_flows, (unsigned long long)L->handshakes,
             (unsigned long long)L->established, (unsigned long long)L->failed,
             (unsigned long long)L->incomplete);
-    fprintf(out, "findings: %llu error, %llu warning, %llu info\n", (unsigned long long)L->errors,
-            (unsigned long long)L->warnings, (unsigned long long)L->infos);
+    fprintf(out, "findings: %llu %s, %llu %s, %llu info\n", (unsigned long long)L->errors,
+            report_plural(L->errors, "error", "errors"), (unsigned long long)L->warnings,
+            report_plural(L->warnings, "warning", "warnings"), (unsigned long long)L->infos);
     for (size_t i = 0; i < L->rule_n; i++) {
         const struct rule_count *r = &L->rules[i];
         fprintf(out, "  %-7s %-28s %6llu  %s\n", severity_name(r->severity), r->id,
