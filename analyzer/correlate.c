@@ -86,19 +86,6 @@ static struct ev_connection *find_wire(struct evidence *ev, const struct ev_conn
     return best;
 }
 
-static void add_statement(struct evidence *ev, struct ev_connection *w, char *s)
-{
-    for (size_t i = 0; i < w->statement_count; i++) {
-        if (strcmp(w->statements[i], s) == 0) {
-            return;
-        }
-    }
-    if (EV_PUSH(&ev->arena, w->statements, w->statement_count, w->statement_cap, 64u, &s) !=
-        ST_OK) {
-        return; /* a full list drops the sentence, as the parser does */
-    }
-}
-
 /* Copies the trace's stated facts into the capture connection. */
 static void merge(struct evidence *ev, struct ev_connection *w, const struct ev_connection *t)
 {
@@ -109,11 +96,23 @@ static void merge(struct evidence *ev, struct ev_connection *w, const struct ev_
     w->error_name = w->error_name ? w->error_name : t->error_name;
     w->error_code = w->error_code ? w->error_code : t->error_code;
     w->error_text = w->error_text ? w->error_text : t->error_text;
-    w->identity = w->identity ? w->identity : t->identity;
-    w->target_host = w->target_host ? w->target_host : t->target_host;
-    w->handshake_state = w->handshake_state ? w->handshake_state : t->handshake_state;
+    if (!w->identity) {
+        w->identity = t->identity;
+        w->identity_line = t->identity_line;
+    }
+    if (!w->target_host) {
+        w->target_host = t->target_host;
+        w->target_host_line = t->target_host_line;
+    }
+    if (!w->handshake_state) {
+        w->handshake_state = t->handshake_state;
+        w->state_line = t->state_line;
+    }
     for (size_t i = 0; i < t->statement_count; i++) {
-        add_statement(ev, w, t->statements[i]);
+        uint64_t line = i < t->statement_line_count ? t->statement_lines[i] : 0;
+        if (ev_statement_add(ev, w, t->statements[i], line, 64u) != ST_OK) {
+            break; /* a full list drops the rest, as the parser does */
+        }
     }
     if (w->stated_cert_count == 0) {
         w->stated_certs = t->stated_certs;

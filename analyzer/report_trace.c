@@ -101,6 +101,16 @@ static void end_whole(struct tr *t, const struct ev_source *src)
     end_span(t, src, src->first, src->last);
 }
 
+/* A stated fact's own line, or the whole attempt when the line is unknown. */
+static void end_line(struct tr *t, const struct ev_source *src, uint64_t line)
+{
+    if (line) {
+        end_ref(t, src, line);
+    } else {
+        end_whole(t, src);
+    }
+}
+
 /* "[frames 6, 8, 9]", "[dev_icm:3, 7]". */
 static void end_list(struct tr *t, const struct ev_source *src, const uint64_t *refs, size_t n)
 {
@@ -426,7 +436,7 @@ static void ladder_lines(struct tr *t, const struct ev_connection *c)
 
 /* "  Target Hostname="name"": one line of the detail block; nothing for NULL. */
 static void quoted_fact(struct tr *t, const struct ev_source *src, const char *key,
-                        const char *value)
+                        const char *value, uint64_t line)
 {
     if (!value) {
         return;
@@ -437,7 +447,7 @@ static void quoted_fact(struct tr *t, const struct ev_source *src, const char *k
     tr_put(t, "\"");
     tr_safe(t, value);
     tr_put(t, "\"");
-    end_whole(t, src);
+    end_line(t, src, line);
 }
 
 /* The detail block an ICM writes (shared/icm-trace-format.md 5.3), from what the trace stated. */
@@ -456,12 +466,13 @@ static void stated_lines(struct tr *t, const struct ev_connection *c, const stru
         tr_safe(t, srv);
         end_whole(t, src);
     }
-    quoted_fact(t, src, server ? "srv SSL session PSE " : "cli SSL session PSE ", c->identity);
+    quoted_fact(t, src, server ? "srv SSL session PSE " : "cli SSL session PSE ", c->identity,
+                c->identity_line);
     if (c->ch.sni && !c->ch.seen) {
-        quoted_fact(t, src, "TLSextSNI server_name=", c->ch.sni);
+        quoted_fact(t, src, "TLSextSNI server_name=", c->ch.sni, 0);
     }
-    quoted_fact(t, src, "Target Hostname=", c->target_host);
-    quoted_fact(t, src, "SSL_get_state()==", c->handshake_state);
+    quoted_fact(t, src, "Target Hostname=", c->target_host, c->target_host_line);
+    quoted_fact(t, src, "SSL_get_state()==", c->handshake_state, c->state_line);
     for (size_t i = 0; c->statements && i < c->statement_count; i++) {
         if (!c->statements[i]) {
             continue;
@@ -469,7 +480,7 @@ static void stated_lines(struct tr *t, const struct ev_connection *c, const stru
         thr(t);
         tr_put(t, "  ");
         tr_safe(t, c->statements[i]);
-        end_whole(t, src);
+        end_line(t, src, i < c->statement_line_count ? c->statement_lines[i] : 0);
     }
     for (size_t i = 0; c->stated_certs && i < c->stated_cert_count; i++) {
         const struct ev_stated_cert *sc = &c->stated_certs[i];

@@ -186,6 +186,30 @@ struct ev_input *ev_input_add(struct evidence *ev, const char *path, enum ev_inp
     return &ev->inputs[ev->input_count - 1];
 }
 
+enum status ev_statement_add(struct evidence *ev, struct ev_connection *c, char *text,
+                             uint64_t line, size_t cap)
+{
+    for (size_t i = 0; i < c->statement_count; i++) {
+        if (strcmp(c->statements[i], text) == 0) {
+            return ST_OK; /* the same sentence inside and outside a stack */
+        }
+    }
+    /* Lines first: a statement never exists without its line slot. */
+    while (c->statement_line_count < c->statement_count) {
+        uint64_t unknown = 0;
+        TRY(EV_PUSH(&ev->arena, c->statement_lines, c->statement_line_count, c->statement_line_cap,
+                    cap, &unknown));
+    }
+    TRY(EV_PUSH(&ev->arena, c->statement_lines, c->statement_line_count, c->statement_line_cap, cap,
+                &line));
+    enum status st =
+        EV_PUSH(&ev->arena, c->statements, c->statement_count, c->statement_cap, cap, &text);
+    if (st != ST_OK) {
+        c->statement_line_count--;
+    }
+    return st;
+}
+
 enum status ev_unread_add(struct evidence *ev, const char *path, const char *reason)
 {
     struct ev_unread u = { .path = ev_strdup(&ev->arena, path),

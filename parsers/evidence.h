@@ -349,8 +349,11 @@ struct ev_connection {
     char *identity;          /* key store of the writing side, e.g. .../sec/SAPSSLC.pse; NULL */
     char *target_host;       /* name a client checks the server certificate against (RFC 2818) */
     char *handshake_state;   /* handshake position at failure, e.g. "TLS read server hello A" */
-    char **statements;       /* the source's own sentences worth citing, verbatim */
+    uint64_t identity_line, target_host_line, state_line; /* lines stating them; 0: unknown */
+    char **statements; /* the source's own sentences worth citing, verbatim */
     size_t statement_count, statement_cap;
+    uint64_t *statement_lines; /* the line of each statement (same index); 0: unknown */
+    size_t statement_line_count, statement_line_cap;
     struct ev_stated_cert *stated_certs; /* certificate tree printed by the source */
     size_t stated_cert_count, stated_cert_cap;
 
@@ -443,6 +446,11 @@ struct evidence {
 void ev_init(struct evidence *ev);
 void ev_fini(struct evidence *ev);
 struct ev_input *ev_input_add(struct evidence *ev, const char *path, enum ev_input_kind kind);
+/* Adds a statement of the source (the string is kept, not copied) and the
+ * line it stands on, unless the connection has that sentence already; past
+ * `cap` statements it is dropped. */
+MUST_USE enum status ev_statement_add(struct evidence *ev, struct ev_connection *c, char *text,
+                                      uint64_t line, size_t cap);
 /* Records an input that could not be read (copies both strings). */
 MUST_USE enum status ev_unread_add(struct evidence *ev, const char *path, const char *reason);
 /* A new zeroed connection appended to the list; NULL at the cap. */

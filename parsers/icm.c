@@ -796,13 +796,7 @@ static enum status statement(struct icm_parser *p, struct icm_draft *d, struct b
     if (!s) {
         return ST_NOMEM;
     }
-    for (size_t i = 0; i < c->statement_count; i++) {
-        if (strcmp(c->statements[i], s) == 0) {
-            return ST_OK; /* the same sentence inside and outside a stack */
-        }
-    }
-    return soft(EV_PUSH(&p->ev->arena, c->statements, c->statement_count, c->statement_cap,
-                        CAP_ICM_STATEMENTS, &s));
+    return soft(ev_statement_add(p->ev, c, s, p->line_no, CAP_ICM_STATEMENTS));
 }
 
 static void set_side(struct icm_parser *p, struct icm_draft *d, enum ev_side side, uint64_t ref)
@@ -1243,6 +1237,7 @@ static enum status on_summary_new(struct icm_parser *p, struct icm_thread *t, ui
     set_side(p, d, EV_SIDE_CLIENT, no);
     if (host.len > 0 && !d->conn->target_host) {
         d->conn->target_host = dup_view(p, host);
+        d->conn->target_host_line = p->line_no;
         if (!d->conn->target_host) {
             return ST_NOMEM;
         }
@@ -1294,6 +1289,7 @@ static enum status on_niconn(struct icm_parser *p, struct icm_thread *t, uint64_
     c->not_tls = true;
     set_side(p, d, EV_SIDE_CLIENT, no);
     c->target_host = dup_view(p, host);
+    c->target_host_line = p->line_no;
     c->error_text = ev_printf(&p->ev->arena, "TCP connect to %.*s:%.*s refused", (int)host.len,
                               host.ptr, (int)port.len, port.ptr);
     if (!c->target_host || !c->error_text) {
@@ -1316,6 +1312,7 @@ static enum status on_proxy(struct icm_parser *p, struct icm_thread *t, uint64_t
     c->not_tls = true;
     set_side(p, d, EV_SIDE_CLIENT, no);
     c->target_host = dup_view(p, url);
+    c->target_host_line = p->line_no;
     c->error_text =
         ev_printf(&p->ev->arena,
                   "proxy %.*s refused the connection to %.*s "
@@ -1498,6 +1495,7 @@ static enum status on_state(struct icm_parser *p, struct icm_thread *t, uint64_t
     unsigned long v = 0;
     TRY(draft_get(p, t, no, &d));
     d->conn->handshake_state = dup_view(p, text);
+    d->conn->state_line = p->line_no;
     if (!d->conn->handshake_state) {
         return ST_NOMEM;
     }
@@ -1557,6 +1555,7 @@ static enum status on_pse(struct icm_parser *p, struct icm_thread *t, uint64_t n
     struct icm_draft *d;
     TRY(draft_get(p, t, no, &d));
     d->conn->identity = dup_view(p, path);
+    d->conn->identity_line = p->line_no;
     if (!d->conn->identity) {
         return ST_NOMEM;
     }
@@ -1604,6 +1603,7 @@ static enum status on_target(struct icm_parser *p, struct icm_thread *t, uint64_
     TRY(draft_get(p, t, no, &d));
     set_side(p, d, EV_SIDE_CLIENT, no);
     d->conn->target_host = dup_view(p, name);
+    d->conn->target_host_line = p->line_no;
     return d->conn->target_host ? ST_OK : ST_NOMEM;
 }
 
