@@ -93,7 +93,10 @@ static void merge(struct evidence *ev, struct ev_connection *w, const struct ev_
      * may have been a guess. */
     const struct ev_endpoint *local = t->local_side == EV_SIDE_SERVER ? &t->server : &t->client;
     w->local_side = endpoint_eq(local, &w->client) ? EV_SIDE_CLIENT : EV_SIDE_SERVER;
-    w->error_name = w->error_name ? w->error_name : t->error_name;
+    if (!w->error_name) {
+        w->error_name = t->error_name;
+        w->error_line = t->error_line;
+    }
     w->error_code = w->error_code ? w->error_code : t->error_code;
     w->error_text = w->error_text ? w->error_text : t->error_text;
     if (!w->identity) {

@@ -794,14 +794,14 @@ static enum ev_dir icm_side(const struct ev_connection *c)
     return c->local_side == EV_SIDE_SERVER ? EV_FROM_SERVER : EV_FROM_CLIENT;
 }
 
-/* A statement of the ICM on its lifeline. The evidence keeps no line per
- * statement, so it cites the attempt's lines in the trace (src). */
+/* A statement of the ICM on its lifeline, cited at its own line of the
+ * trace (src) when the evidence has it, else at the attempt's lines. */
 static struct step *add_icm_note(struct ladder *l, const struct ev_connection *c,
-                                 const struct ev_source *src, const char *refword)
+                                 const struct ev_source *src, const char *refword, uint64_t line)
 {
-    struct step *s = ladder_add(l, STEP_NOTE, icm_side(c), src->last, refword);
+    struct step *s = ladder_add(l, STEP_NOTE, icm_side(c), line ? line : src->last, refword);
     if (s) {
-        s->ref_first = src->first;
+        s->ref_first = line ? line : src->first;
     }
     return s;
 }
@@ -812,14 +812,14 @@ static void add_trace_error(struct ladder *l, const struct ev_connection *c,
 {
     struct step *s;
 
-    if (c->handshake_state && (s = add_icm_note(l, c, src, refword))) {
+    if (c->handshake_state && (s = add_icm_note(l, c, src, refword, c->state_line))) {
         snprintf(s->name, sizeof s->name, "state: %s", c->handshake_state);
         s->text = s->name;
     }
     if (!c->error_name && !c->error_text && !c->not_tls) {
         return;
     }
-    if (!(s = add_icm_note(l, c, src, refword))) {
+    if (!(s = add_icm_note(l, c, src, refword, c->error_line))) {
         return;
     }
     s->text = c->error_name   ? c->error_name
