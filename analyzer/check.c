@@ -35,6 +35,7 @@
 #include "pcap_input.h"
 #include "probe_input.h"
 #include "progress.h"
+#include "redact.h"
 #include "report.h"
 #include "trust.h"
 #include "x509.h"
@@ -69,6 +70,9 @@ static const char usage_check[] =
     "      --host NAME        also check that the leaf covers NAME (as a server would)\n"
     "  -f, --format FMT       text (default) or json\n"
     "  -o, --output FILE      write the report to FILE\n"
+    "      --redact           pseudonyms for file names, host names, serials and the\n"
+    "                         names of non-public certificates (as analyze --redact)\n"
+    "      --redact-key KEY   the same, with pseudonyms derived from KEY\n"
     "      --rules FILE       extra rules (catalog format)\n"
     "  -h, --help             this text\n"
     "\n"
@@ -82,7 +86,8 @@ static const char usage_check[] =
 
 struct check_opts {
     const char *cert, *ca_names, *from, *server, *trust, *host, *output, *rules;
-    bool json, deterministic;
+    const char *redact_key; /* --redact-key; NULL with plain --redact */
+    bool json, deterministic, redact;
     int64_t when;
 };
 
@@ -545,6 +550,10 @@ static void write_text(FILE *out, const struct check_opts *o, const struct ev_ch
                        const struct findings *fs)
 {
     fprintf(out, "tlsdiag check: would this client certificate be sent and accepted?\n\n");
+    if (o->redact) {
+        fprintf(out, "Redacted: yes (file and host names, serials and non-public certificate "
+                     "names are pseudonyms)\n");
+    }
     fprintf(out, "Certificate file: %s (%zu certificate%s)\n", o->cert, chain->count,
             chain->count == 1 ? "" : "s");
     if (strcmp(ns->kind, "file") == 0) {
@@ -570,7 +579,7 @@ static void write_text(FILE *out, const struct check_opts *o, const struct ev_ch
         const struct ev_cert *c = chain->certs[i];
         fprintf(out, "  %zu. %s\n     issuer:   %s\n     validity: %s to %s\n", i + 1,
                 dn(c->subject), dn(c->issuer), dn(c->not_before), dn(c->not_after));
-        if (c->ski_hex || c->aki_hex) {
+        if (!o->redact && (c->ski_hex || c->aki_hex)) { /* key ids identify, like serials */
             /* RFC 5280 4.2.1.1/4.2.1.2: the issuer's subject key id is this one's authority key id
              */
             fprintf(out, "     key ids:  subject %s, authority %s\n",
@@ -582,7 +591,8 @@ static void write_text(FILE *out, const struct check_opts *o, const struct ev_ch
     text_findings(out, fs);
 }
 
-static void json_cert(struct json_writer *w, const struct ev_cert *c, const char *verdict)
+static void json_cert(struct json_writer *w, const struct ev_cert *c, const char *verdict,
+                      bool key_ids)
 {
     json_object_begin(w);
     json_kv_string(w, "subject", c->subject);
@@ -593,8 +603,8 @@ static void json_cert(struct json_writer *w, const struct ev_cert *c, const char
     json_kv_string(w, "sha256", c->sha256);
     json_kv_bool(w, "is_ca", c->is_ca);
     json_kv_bool(w, "self_signed", c->self_signed);
-    json_kv_string(w, "subject_key_identifier", c->ski_hex);
-    json_kv_string(w, "authority_key_identifier", c->aki_hex);
+    json_kv_string(w, "subject_key_identifier", key_ids ? c->ski_hex : NULL);
+    json_kv_string(w, "authority_key_identifier", key_ids ? c->aki_hex : NULL);
     json_kv_string(w, "verdict", verdict);
     json_object_end(w);
 }
@@ -639,6 +649,9 @@ static int write_json(FILE *out, const struct check_opts *o, const struct ev_cha
     json_object_begin(&w);
     json_kv_uint(&w, "schema", 1);
     json_kv_string(&w, "tool", "tlsdiag");
+    if (o->redact) {
+        json_kv_bool(&w, "redacted", true);
+    }
     json_kv_string(&w, "version", o->deterministic ? "test" : TLSDIAG_VERSION);
     json_kv_string(&w, "command", "check");
     json_kv_string(&w, "certificate_file", o->cert);
@@ -663,7 +676,7 @@ static int write_json(FILE *out, const struct check_opts *o, const struct ev_cha
     json_key(&w, "certificates");
     json_array_begin(&w);
     for (size_t i = 0; i < chain->count; i++) {
-        json_cert(&w, chain->certs[i], v->lines[i]);
+        json_cert(&w, chain->certs[i], v->lines[i], !o->redact);
     }
     json_array_end(&w);
     json_kv_bool(&w, "fits", v->fits);
@@ -712,6 +725,8 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
         { "rules", required_argument, NULL, 'U' },
         { "time", required_argument, NULL, 'W' },
         { "deterministic", no_argument, NULL, 'D' },
+        { "redact", no_argument, NULL, 'R' },
+        { "redact-key", required_argument, NULL, 'K' },
         { "server", required_argument, NULL, 'S' },
         { "quiet", no_argument, NULL, 'q' },
         { "color", required_argument, NULL, 'c' },
@@ -762,6 +777,13 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
             break;
         case 'D':
             o->deterministic = true;
+            break;
+        case 'R':
+            o->redact = true;
+            break;
+        case 'K':
+            o->redact = true;
+            o->redact_key = optarg;
             break;
         case 'q':
         case 'c':
@@ -857,6 +879,20 @@ static int run(const struct check_opts *o, struct evidence *ev, struct evidence 
         goto out;
     }
     env.check = true;
+    /* --redact: the evidence first (names, serials), then what the report
+     * prints from the command line (file and host names). */
+    struct check_opts shown = *o;
+    if (c && o->redact) {
+        if (redact_evidence(ev, o->redact_key) != ST_OK) {
+            fprintf(stderr, "tlsdiag: --redact: out of memory; no report written\n");
+            goto out;
+        }
+        shown.cert = ev->inputs[ev->input_count - 1].path;
+        shown.trust = o->trust ? "the --trust CA file" : NULL;
+        shown.host = c->target_host;
+        ns.path = o->server ? "the server" : o->from ? "the --from input" : "the --ca-names file";
+    }
+    o = &shown;
     struct verdict v;
     if (!c || rules_evaluate_env(ev, cat, &env, &fs) != ST_OK ||
         make_verdict(&ev->arena, chain, cr, &fs, &v) != ST_OK) {

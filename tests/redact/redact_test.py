@@ -240,6 +240,32 @@ def main():
     if len(ips) != 1:
         failures.append("127.0.0.1 got several pseudonyms across inputs: %s" % sorted(ips))
 
+    # tlsdiag check --redact: the chain's names, serials and hashes, the CA
+    # names and the file names stay out of the text and JSON reports.
+    chk = [os.path.join(src, "tests", "data", "pki", "client-b.pem"), "--ca-names",
+           os.path.join(src, "tests", "golden", "check-no-fitting-ca", "ca-names-ca-a.txt")]
+    env = dict(os.environ, NO_COLOR="1")
+    plain = subprocess.run([tlsdiag, "check", "--deterministic", "--format", "json", "--cert"] + chk,
+                           capture_output=True, text=True, env=env).stdout
+    pj = json.loads(plain)
+    cs = Secrets()
+    cs.add(pj.get("certificate_file"))
+    cs.add(os.path.basename(pj.get("certificate_file") or ""))
+    cs.add((pj.get("ca_names_source") or {}).get("path"))
+    for cert in pj.get("certificates") or []:
+        cs.cert(cert)
+        cs.add(cert.get("subject_key_identifier"))
+        cs.add(cert.get("authority_key_identifier"))
+    for name in pj.get("ca_names") or []:
+        cs.dn(name)
+    for fmt in ("text", "json"):
+        out = subprocess.run([tlsdiag, "check", "--deterministic", "--redact", "--format", fmt,
+                              "--cert"] + chk, capture_output=True, text=True, env=env).stdout
+        leaked = [v for v in cs.values() if occurs(v, out)]
+        if leaked or "edacted" not in out:
+            failures.append("check --redact %s: %s occur, or no redaction mark" % (fmt, leaked))
+    print("check: %d identifiers checked in text and json" % len(cs.values()))
+
     for f in failures:
         print("FAIL:", f)
     print("%d failure(s)" % len(failures))
