@@ -48,6 +48,7 @@
 #include "json_writer.h"
 #include "live.h"
 #include "pcapng_writer.h"
+#include "redact.h"
 #include "report.h"
 #include "report_common.h"
 #include "tls_flow.h"
@@ -82,6 +83,9 @@ static const char usage_live[] =
     "      --user USER        user to switch to once the interface is open, when\n"
     "                         started as root (default: nobody)\n"
     "      --rules FILE       extra rules (catalog format)\n"
+    "      --redact           pseudonyms for addresses, host names, serials and the names\n"
+    "                         of non-public certificates, the same for the whole run\n"
+    "      --redact-key KEY   the same, derived from KEY (as analyze --redact-key)\n"
     "  -D, --list             list the interfaces (like tcpdump -D)\n"
     "  -q, --quiet            no 'listening on' line\n"
     "  -h, --help             this text\n"
@@ -128,6 +132,8 @@ struct live_opts {
     uint64_t count;
     bool json;
     bool quiet;
+    bool redact;
+    const char *redact_key; /* NULL with plain --redact */
 };
 
 struct live {
@@ -141,7 +147,8 @@ struct live {
     bool stop;
     bool write_failed;
     bool nomem;
-    bool wrote, wrote_pcapng; /* -w: the file's format and packets, kept past its close */
+    struct redactor *redactor; /* --redact: one pseudonym table for the whole run */
+    bool wrote, wrote_pcapng;  /* -w: the file's format and packets, kept past its close */
     uint64_t written;
     uint64_t packets, bytes, skipped, fragments, tcp_flows, generations;
     uint64_t handshakes, established, failed, incomplete;
@@ -390,6 +397,13 @@ static void report_conn(struct live *L, struct gen *g, struct ev_connection *c)
 {
     /* Numbered over the whole run, not per generation. */
     c->id = (unsigned)++L->handshakes;
+    /* --redact before the rules, so that findings quote pseudonyms too; a
+     * connection that could not be redacted is not printed at all. */
+    if (L->redactor && redact_connection(L->redactor, &g->ev, c) != ST_OK) {
+        fprintf(stderr, "tlsdiag: --redact: out of memory; handshake %u not reported\n", c->id);
+        L->nomem = true;
+        return;
+    }
     struct findings fs = { 0 };
     enum status st = rules_evaluate_conn(&g->ev, L->cat, NULL, c, &fs);
     if (st != ST_OK) {
@@ -688,7 +702,7 @@ static double mono_now(void)
  * --list, a usage error), with the exit status in *ret_rc. */
 static bool parse_opts(int argc, char **argv, struct live_opts *o, int *ret_rc)
 {
-    enum { OPT_DURATION = 256, OPT_FORMAT, OPT_USER, OPT_RULES };
+    enum { OPT_DURATION = 256, OPT_FORMAT, OPT_USER, OPT_RULES, OPT_REDACT, OPT_REDACT_KEY };
     static const struct option longopts[] = {
         { "interface", required_argument, NULL, 'i' },
         { "filter", required_argument, NULL, 'f' },
@@ -699,6 +713,8 @@ static bool parse_opts(int argc, char **argv, struct live_opts *o, int *ret_rc)
         { "output", required_argument, NULL, 'o' },
         { "user", required_argument, NULL, OPT_USER },
         { "rules", required_argument, NULL, OPT_RULES },
+        { "redact", no_argument, NULL, OPT_REDACT },
+        { "redact-key", required_argument, NULL, OPT_REDACT_KEY },
         { "list", no_argument, NULL, 'D' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
@@ -753,6 +769,13 @@ static bool parse_opts(int argc, char **argv, struct live_opts *o, int *ret_rc)
         case OPT_RULES:
             o->rules = optarg;
             break;
+        case OPT_REDACT:
+            o->redact = true;
+            break;
+        case OPT_REDACT_KEY:
+            o->redact = true;
+            o->redact_key = optarg;
+            break;
         case 'D': {
             char err[512] = "";
             if (cap_live_list(stdout, err, sizeof err) != 0) {
@@ -791,6 +814,7 @@ static void live_fini(struct live *L)
     while (L->gens) {
         gen_free(L, L->gens);
     }
+    redactor_free(L->redactor); /* after the evidence that points into it */
     for (size_t i = 0; i < L->rule_n; i++) {
         free(L->rules[i].id);
         free(L->rules[i].title);
@@ -890,8 +914,9 @@ int live_main(int argc, char **argv)
         .on_end = on_end,
     };
     L.cur = gen_new(&L);
+    L.redactor = L.o.redact ? redactor_new(L.o.redact_key) : NULL;
     flows = cap_flows_new(&h);
-    if (!L.cur || !flows) {
+    if (!L.cur || !flows || (L.o.redact && !L.redactor)) { /* never unredacted instead */
         fprintf(stderr, "tlsdiag: out of memory\n");
         rc = EXIT_USAGE;
         goto out;

@@ -43,6 +43,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "caps.h"
 #include "x509.h"
 
 enum rd_class {
@@ -361,9 +362,14 @@ static void rd_remember(struct rd *r, const char *orig, const char *pseudonym)
     if (!orig || !pseudonym || strlen(orig) < 3 || strcasecmp(orig, pseudonym) == 0) {
         return;
     }
-    struct rd_known k = { .orig = (char *)orig,
+    /* A copy: in live mode the original's arena goes before the redactor's. */
+    struct rd_known k = { .orig = ev_strdup(r->a, orig),
                           .len = strlen(orig),
                           .pseudonym = (char *)pseudonym };
+    if (!k.orig) {
+        r->nomem = true;
+        return;
+    }
     if (EV_PUSH(r->a, r->known, r->known_n, r->known_cap, SIZE_MAX / 2, &k) != ST_OK) {
         r->nomem = true;
     }
@@ -1085,24 +1091,12 @@ static const char *rd_san(struct rd *r, const char *s)
     return res ? res : "redacted";
 }
 
-static bool rd_seen(struct rd *r, const void *p)
-{
-    char id[32];
-    snprintf(id, sizeof id, "%p", p);
-    if (rd_grow(r) && rd_slot(r, RD_SEEN, id)->key) {
-        return true;
-    }
-    if (!rd_put(r, RD_SEEN, id, NULL)) {
-        r->nomem = true;
-    }
-    return false;
-}
-
 static void rd_cert(struct rd *r, struct ev_cert *c)
 {
-    if (!c || rd_seen(r, c)) {
+    if (!c || c->redacted) {
         return;
     }
+    c->redacted = true;
     bool pub = c->subject && rd_dn_public(r, c->subject);
     c->issuer = (char *)rd_dn(r, c->issuer);
     if (pub) {
@@ -1218,4 +1212,39 @@ enum status redact_evidence(struct evidence *ev, const char *key)
     free(r.tab);
     ev->redacted = true;
     return r.nomem ? ST_NOMEM : ST_OK;
+}
+
+/* ---- one connection at a time (live) --------------------------------------- */
+
+struct redactor {
+    struct ev_arena arena; /* keys, pseudonyms and remembered values, for the whole run */
+    struct rd r;
+};
+
+struct redactor *redactor_new(const char *key)
+{
+    struct redactor *x = calloc(1, sizeof *x);
+    if (!x) {
+        return NULL;
+    }
+    ev_arena_init(&x->arena, CAP_EVIDENCE_BYTES);
+    x->r = (struct rd){ .a = &x->arena, .key = key };
+    return x;
+}
+
+void redactor_free(struct redactor *x)
+{
+    if (x) {
+        free(x->r.tab);
+        ev_arena_fini(&x->arena);
+        free(x);
+    }
+}
+
+enum status redact_connection(struct redactor *x, struct evidence *ev, struct ev_connection *c)
+{
+    rd_conn_fields(&x->r, c);
+    rd_conn_text(&x->r, c);
+    ev->redacted = true;
+    return x->r.nomem ? ST_NOMEM : ST_OK;
 }

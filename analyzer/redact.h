@@ -24,4 +24,16 @@
  */
 MUST_USE enum status redact_evidence(struct evidence *ev, const char *key);
 
+/*
+ * The same one connection at a time, for `tlsdiag live`: the redactor keeps
+ * its table and its strings in an arena of its own, so pseudonyms stay the
+ * same for the whole run while each connection's evidence comes and goes.
+ * The connection's strings then point into the redactor: free it last.
+ */
+struct redactor;
+struct redactor *redactor_new(const char *key);
+void redactor_free(struct redactor *x);
+MUST_USE enum status redact_connection(struct redactor *x, struct evidence *ev,
+                                       struct ev_connection *c);
+
 #endif

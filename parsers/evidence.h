@@ -108,6 +108,7 @@ struct ev_endpoint {
 /* A certificate as DESIGN.md's CERT. Shared between connections when the
  * same DER appears again (decoded once). */
 struct ev_cert {
+    bool redacted;    /* --redact rewrote it (a certificate shared by connections once) */
     struct bytes der; /* copy in the arena */
     char *subject;    /* RFC 4514 */
     char *issuer;

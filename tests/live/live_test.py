@@ -255,6 +255,26 @@ def main():
         check(an.returncode == 1 and json_connections(json.loads(an.stdout)["connections"]) == jc,
               "classic pcap (-w FILE.pcap) reads back to the same findings")
 
+        # --- 3b: --redact: the same findings, no address, host or CA name --------
+        p_ok, p_fail = free_port(), free_port()
+        bpf = "tcp port %d or tcp port %d" % (p_ok, p_fail)
+        live, out, err = start_live(tmp, "redact", ["-f", bpf, "--format", "json", "--count",
+                                                    "2", "--redact"])
+        handshakes(p_ok, p_fail)
+        rc = live.wait(timeout=40)
+        text = read(out)
+        leaks = [v for v in ("127.0.0.1", "localhost", "tlsdiag Test", "tlsdiag fixtures")
+                 if v in text]
+        robjs = [json.loads(l) for l in text.splitlines() if l.strip()]
+        rconns = [c for o in robjs if o.get("type") == "connection" for c in o["connections"]]
+        check(rc == 1 and not leaks and len(rconns) == 2 and
+              all(o.get("redacted") is True for o in robjs if o.get("type") == "connection"),
+              "--redact: two redacted connections, no address, host or CA name (leaks %s)" % leaks)
+        check(sorted(f["rule"] for c in rconns for f in c["findings"]) ==
+              sorted(f["rule"] for c in conn_objs for cc in c["connections"]
+                     for f in cc["findings"]),
+              "--redact: the same findings as without it")
+
         # --- 4: errors --------------------------------------------------------
         bad = subprocess.run([TLSDIAG, "live", "-i", "lo", "-f", "tcp port", "--duration", "1"],
                              capture_output=True, text=True)
