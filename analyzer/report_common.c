@@ -836,6 +836,16 @@ bool report_keylog(const struct evidence *ev, const struct report_sink *out)
     return true;
 }
 
+void report_statement_ref(const struct ev_connection *c, size_t i, char *buf, size_t n)
+{
+    uint64_t line = i < c->statement_line_count ? c->statement_lines[i] : 0;
+    if (line) {
+        snprintf(buf, n, " (%s %" PRIu64 ")", c->has_also ? "trace line" : "line", line);
+    } else if (n > 0) {
+        buf[0] = '\0';
+    }
+}
+
 bool report_unread(const struct evidence *ev, const struct report_sink *out)
 {
     for (size_t i = 0; i < ev->unread_count; i++) {

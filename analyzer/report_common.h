@@ -229,6 +229,9 @@ bool report_keylog(const struct evidence *ev, const struct report_sink *out);
 /* The inputs that could not be read, for the header: "FILE (reason); ...";
  * false (nothing written) when every input was read. */
 bool report_unread(const struct evidence *ev, const struct report_sink *out);
+/* " (line 12)" after a connection's i-th statement (" (trace line 12)" when
+ * a capture was merged with the trace); "" when its line is unknown. */
+void report_statement_ref(const struct ev_connection *c, size_t i, char *buf, size_t n);
 /* A connection's decryption in a sentence, with the frame that did not
  * open ("failed: ... (frame 9)"); "" when no key log applied. */
 void report_decryption_line(const struct ev_connection *c, char *buf, size_t n);

@@ -571,8 +571,11 @@ static void print_statements(struct report_out *h, const struct ev_connection *c
         }
         report_out_put(h, any ? "" : "<h4>The trace says</h4>\n<ul class=\"plain\">\n");
         any = true;
+        char ref[48];
+        report_statement_ref(c, i, ref, sizeof ref);
         report_out_put(h, "<li class=\"stated mono\">");
         h_text_opt(h, st, 0, true);
+        report_out_put(h, ref); /* digits and words of ours: nothing to escape */
         report_out_put(h, "</li>\n");
     }
     report_out_put(h, any ? "</ul>\n" : "");

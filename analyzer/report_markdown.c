@@ -507,8 +507,11 @@ static void print_statements(struct md *m, const struct ev_connection *c)
             md_put(m, "\n#### The trace says\n\n");
             any = true;
         }
+        char ref[48];
+        report_statement_ref(c, i, ref, sizeof ref);
         md_put(m, "- ");
         md_text(m, st);
+        md_put(m, ref);
         md_put(m, "\n");
     }
 }

@@ -615,8 +615,11 @@ static void print_statements(struct tx *t, const struct ev_connection *c)
         if (!st || (c->error_text && strcmp(st, c->error_text) == 0)) {
             continue;
         }
+        char ref[48];
+        report_statement_ref(c, i, ref, sizeof ref);
         tx_put(t, "    ");
         tx_safe(t, st);
+        tx_put(t, ref);
         tx_put(t, "\n");
     }
 }
