@@ -182,7 +182,7 @@ static int names_from_file(struct ev_arena *a, const char *path, struct ev_cert_
 static enum status read_server(struct evidence *src, const char *target, char *err, size_t errlen)
 {
     char buf[512];
-    struct cap_probe_options po = { .version = 0x0303, .timeout_ms = 10000 };
+    struct cap_probe_options po = CAP_PROBE_DEFAULTS;
     snprintf(buf, sizeof buf, "%s", target);
     if (!probe_target_parse(buf, &po)) {
         snprintf(err, errlen, "%s: not HOST[:PORT] or [IPv6]:PORT", target);

@@ -529,7 +529,7 @@ static int cmd_probe(int argc, char **argv)
 {
     const char *rules_file = NULL, *write_path = NULL;
     struct options o = { .format = FMT_TEXT, .color = -1 };
-    struct cap_probe_options po = { .version = 0x0303, .timeout_ms = 10000 };
+    struct cap_probe_options po = CAP_PROBE_DEFAULTS;
     bool sni_given = false;
     static const struct option own[] = {
         { "sni", required_argument, NULL, 'S' },

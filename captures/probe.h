@@ -10,6 +10,10 @@
 
 #include "capture.h"
 
+/* What probe and check --server use unless told otherwise: TLS 1.2, so the
+ * certificate request (the CA names) travels in the clear; 10 s timeout. */
+#define CAP_PROBE_DEFAULTS ((struct cap_probe_options){ .version = 0x0303, .timeout_ms = 10000 })
+
 /* The whole conversation may take this many timeouts (a trickling server). */
 #define CAP_PROBE_TOTAL_FACTOR 3u
 

@@ -191,31 +191,18 @@ enum status rules_evaluate(struct evidence *ev, const struct rule_catalog *cat, 
 enum status rules_evaluate_env(struct evidence *ev, const struct rule_catalog *cat,
                                const struct facts_env *env, struct findings *fs)
 {
-    struct ev_arena *a = &ev->arena;
     /* The certificate files given (candidate chains) are judged per connection. */
     struct facts_env e = env ? *env : (struct facts_env){ 0 };
     e.candidates = ev->candidates;
     e.candidate_count = ev->candidate_count;
     for (size_t i = 0; i < ev->conn_count; i++) {
-        const struct ev_connection *c = ev->conns[i];
-        struct fact_table t;
-        TRY(facts_compute_env(a, c, &e, &t));
-        size_t first = fs->count;
-        for (size_t j = 0; j < cat->count; j++) {
-            const struct rule *r = cat->rules[j];
-            if (!rule_matches(r, &t) || reported(fs, first, r->id)) {
-                continue;
-            }
-            struct finding f;
-            TRY(make_finding(a, r, &t, c, &f));
-            TRY(EV_PUSH(a, fs->items, fs->count, fs->cap, FINDINGS_MAX, &f));
-        }
+        TRY(rules_evaluate_conn(ev, cat, &e, ev->conns[i], fs));
     }
     return ST_OK;
 }
 
-/* One connection alone, as rules_evaluate_env does it for each (live
- * capture: findings as each handshake ends). */
+/* One connection: rules_evaluate_env calls it for each; live capture for
+ * each handshake as it ends. */
 enum status rules_evaluate_conn(struct evidence *ev, const struct rule_catalog *cat,
                                 const struct facts_env *env, const struct ev_connection *c,
                                 struct findings *fs)
