@@ -46,6 +46,7 @@ struct options {
     int color;         /* -1 auto, 0 never, 1 always */
     bool quiet;
     bool deterministic;
+    bool timestamp; /* --timestamp: the time of writing in JSON and HTML */
     bool redact;
     const char *redact_key; /* NULL: pseudonyms stable within this report only */
 };
@@ -144,6 +145,8 @@ static const char usage_analyze[] =
     "                       html (one self-contained page with ladder diagrams, to attach);\n"
     "                       trace (the handshakes as an ICM trace would show them)\n"
     "  -o, --output FILE    write the report to FILE instead of standard output\n"
+    "      --timestamp      say in the JSON and HTML report when it was written (without\n"
+    "                       it the same input always gives the same report)\n"
     "      --keylog FILE    NSS key log (SSLKEYLOGFILE) to decrypt TLS 1.3 handshakes and\n"
     "                       TLS 1.2 renegotiations; a pcapng's own key log (DSB) is used\n"
     "                       without it. Without keys TLS 1.3 shows what is in the clear\n"
@@ -235,6 +238,7 @@ static int write_report(const struct options *o, const struct evidence *ev,
     struct report_options ro = {
         .color = color && o->format == FMT_TEXT,
         .deterministic = o->deterministic,
+        .timestamp = o->timestamp,
         .version = TLSDIAG_VERSION,
     };
     int rc = o->format == FMT_JSON       ? report_write_json(out, ev, fs, &ro)
@@ -275,6 +279,9 @@ static bool common_option(int ch, const char *arg, struct options *o, const char
     case 'D':
         o->deterministic = true;
         return true;
+    case 'Z':
+        o->timestamp = true;
+        return true;
     case 'T':
         o->trust = arg;
         return true;
@@ -300,6 +307,7 @@ static const struct option common_longopts[] = {
     { "quiet", no_argument, NULL, 'q' },        { "deterministic", no_argument, NULL, 'D' },
     { "trust", required_argument, NULL, 'T' },  { "redact", no_argument, NULL, 'R' },
     { "rules", required_argument, NULL, 'U' },  { "redact-key", required_argument, NULL, 'K' },
+    { "timestamp", no_argument, NULL, 'Z' },
 };
 #define COMMON_LONGOPT_COUNT (sizeof common_longopts / sizeof common_longopts[0])
 #define LONGOPTS_MAX 32u

@@ -17,6 +17,7 @@
 struct report_options {
     bool color;          /* ANSI colours in the text report (the caller decides: TTY, --color) */
     bool deterministic;  /* no wall-clock times, version printed as "test" (golden tests) */
+    bool timestamp;      /* --timestamp: say when the report was written (JSON, HTML) */
     const char *version; /* tool version; NULL prints "unknown" */
 };
 

@@ -15,7 +15,8 @@
  * Living Standard 13.1.4, so no input can open a tag or leave an
  * attribute), control characters \xHH and invalid UTF-8 U+FFFD
  * (report_safe_char), so the page is valid UTF-8 for any input. Output is
- * deterministic with --deterministic: no version, no generation time.
+ * deterministic: the time of writing only with --timestamp, no version with
+ * --deterministic.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -228,7 +229,7 @@ static void print_header(struct report_out *h, const struct evidence *ev,
         struct ev_time now = { .sec = (int64_t)time(NULL) };
         report_out_put(h, "<p class=\"meta\">tlsdiag ");
         h_text(h, report_version(o));
-        if (report_time_iso(&now, when, sizeof when)) {
+        if (o->timestamp && report_time_iso(&now, when, sizeof when)) {
             report_out_printf(h, ", report written %s", when);
         }
         report_out_put(h, "</p>\n");

@@ -738,8 +738,8 @@ int report_write_json(FILE *out, const struct evidence *ev, const struct finding
     json_array_end(&w);
     write_findings(&w, &ix.global);
     write_summary(&w, &counts);
-    if (!(o && o->deterministic)) {
-        kv_now(&w);
+    if (o && o->timestamp && !o->deterministic) {
+        kv_now(&w); /* only when asked: the same input gives the same report */
     }
     json_object_end(&w);
     report_index_fini(&ix);
